@@ -13,4 +13,4 @@ func cpuFeatures() features {
 	}
 }
 
-func archImpls() []*impl { return []*impl{} }
+func archImpls() []*impl { return []*impl{avx512Impl, avx2Impl} }

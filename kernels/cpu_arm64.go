@@ -8,4 +8,4 @@ func cpuFeatures() features {
 	return features{asimd: cpu.ARM64.HasASIMD}
 }
 
-func archImpls() []*impl { return []*impl{} }
+func archImpls() []*impl { return []*impl{neonImpl} }
