@@ -21,6 +21,9 @@ type impl struct {
 	reluBackward func(delta, act []float32)
 	gemvN        func(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32)
 	gemvT        func(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32)
+	// gemm is the GEMM micro-kernel with its register tile (see gemm.go);
+	// a nil kernel means the generic one.
+	gemm gemmMicro
 }
 
 // features are the CPU capabilities the implementations depend on.

@@ -14,6 +14,7 @@ var genericImpl = &impl{
 	reluBackward: reluBackwardGeneric,
 	gemvN:        gemvNGeneric,
 	gemvT:        gemvTGeneric,
+	gemm:         gemmMicro{kernel: gemmKernelGeneric, mr: 4, nr: 4, masksB: true},
 }
 
 func dotGeneric(x, y []float32) float32 {

@@ -1,0 +1,191 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The AVX-512 GEMM micro-kernel for narrow products (n ≤ 16, such as a
+// 10-class output layer): a 16×16 tile of C in Z0–Z15 (one register per
+// row), updated per k step by one masked 16-lane load of B (Z16) and one
+// FMA with an embedded broadcast of A per row. See gemmKernel in gemm.go.
+//
+// Registers: SI, DI, R9, R8 point at rows 0, 5, 9 and 14 of the A sliver;
+// with the row stride R10 and 3·R10 in AX the sixteen rows are base +
+// {0,1,2,4,8}·R10 or base + {1,2,4}·AX. R11 is the k stride of A; BX walks
+// B with stride R12, DX walks C with stride R13, CX counts. K1 masks the nr
+// valid columns.
+
+#define A16x16STEP \
+	VMOVUPS.Z        (BX), K1, Z16; \
+	VFMADD231PS.BCST (SI), Z16, Z0; \
+	VFMADD231PS.BCST (SI)(R10*1), Z16, Z1; \
+	VFMADD231PS.BCST (SI)(R10*2), Z16, Z2; \
+	VFMADD231PS.BCST (SI)(AX*1), Z16, Z3; \
+	VFMADD231PS.BCST (SI)(R10*4), Z16, Z4; \
+	VFMADD231PS.BCST (DI), Z16, Z5; \
+	VFMADD231PS.BCST (SI)(AX*2), Z16, Z6; \
+	VFMADD231PS.BCST (DI)(R10*2), Z16, Z7; \
+	VFMADD231PS.BCST (SI)(R10*8), Z16, Z8; \
+	VFMADD231PS.BCST (R9), Z16, Z9; \
+	VFMADD231PS.BCST (R9)(R10*1), Z16, Z10; \
+	VFMADD231PS.BCST (R9)(R10*2), Z16, Z11; \
+	VFMADD231PS.BCST (SI)(AX*4), Z16, Z12; \
+	VFMADD231PS.BCST (R9)(R10*4), Z16, Z13; \
+	VFMADD231PS.BCST (R8), Z16, Z14; \
+	VFMADD231PS.BCST (R9)(AX*2), Z16, Z15; \
+	ADDQ             R11, SI; \
+	ADDQ             R11, DI; \
+	ADDQ             R11, R8; \
+	ADDQ             R11, R9; \
+	ADDQ             R12, BX
+
+// A16x16STORE finishes one row as A12x32STORE does (beta·C under K3, bias
+// Z28, relu under K5) and stores its nr valid columns.
+#define A16x16STORE(acc) \
+	VMULPS      Z26, acc, acc; \
+	VMOVUPS.Z   (DX), K3, Z31; \
+	VFMADD231PS Z27, Z31, acc; \
+	VADDPS      Z28, acc, acc; \
+	VMAXPS      Z30, acc, K5, acc; \
+	VMOVUPS     acc, K1, (DX); \
+	ADDQ        R13, DX
+
+// func gemmKernel16x16AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
+TEXT ·gemmKernel16x16AVX512(SB), NOSPLIT, $0-168
+	// K1 = (1<<nr)-1, nr ≤ 16.
+	MOVQ  nr+120(FP), CX
+	MOVQ  $1, DX
+	SHLQ  CX, DX
+	DECQ  DX
+	KMOVW DX, K1
+
+	MOVQ a_base+8(FP), SI
+	MOVQ rsA+32(FP), R10
+	SHLQ $2, R10
+	MOVQ csA+40(FP), R11
+	SHLQ $2, R11
+	LEAQ (R10)(R10*2), AX
+	LEAQ (SI)(R10*4), DI
+	ADDQ R10, DI
+	LEAQ (SI)(R10*8), R9
+	ADDQ R10, R9
+	LEAQ (R9)(R10*4), R8
+	ADDQ R10, R8
+	MOVQ b_base+48(FP), BX
+	MOVQ ldb+72(FP), R12
+	SHLQ $2, R12
+	MOVQ c_base+80(FP), DX
+	MOVQ ldc+104(FP), R13
+	SHLQ $2, R13
+
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+	// Two k steps per iteration, then the odd one.
+	MOVQ kc+0(FP), CX
+	SHRQ $1, CX
+	JZ   tail
+
+loop:
+	A16x16STEP
+	A16x16STEP
+	DECQ CX
+	JNZ  loop
+
+tail:
+	MOVQ kc+0(FP), CX
+	ANDQ $1, CX
+	JZ   epilogue
+	A16x16STEP
+
+epilogue:
+	VBROADCASTSS alpha+128(FP), Z26
+
+	// Turn the flags into masks and constants, so the rows need no branches.
+	MOVQ   flags+160(FP), AX
+	KXORW  K3, K3, K3
+	VPXORD Z27, Z27, Z27
+	TESTQ  $1, AX // gemmLoadC
+	JZ     nobeta
+	KMOVW  K1, K3
+	VBROADCASTSS beta+132(FP), Z27
+
+nobeta:
+	VPXORD Z28, Z28, Z28
+	TESTQ  $2, AX // gemmAddBias
+	JZ     nobias
+	MOVQ   bias_base+136(FP), BX
+	VMOVUPS.Z (BX), K1, Z28
+
+nobias:
+	KXORW  K5, K5, K5
+	TESTQ  $4, AX // gemmRelu
+	JZ     norelu
+	KXNORW K5, K5, K5
+
+norelu:
+	VPXORD Z30, Z30, Z30
+	MOVQ   mr+112(FP), CX
+	A16x16STORE(Z0)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z1)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z2)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z3)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z4)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z5)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z6)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z7)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z8)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z9)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z10)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z11)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z12)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z13)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z14)
+	DECQ   CX
+	JZ     done
+	A16x16STORE(Z15)
+
+done:
+	VZEROUPPER
+	RET

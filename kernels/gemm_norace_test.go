@@ -1,0 +1,6 @@
+//go:build !race
+
+package kernels
+
+// raceEnabled: see gemm_race_test.go.
+const raceEnabled = false
