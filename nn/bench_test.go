@@ -1,0 +1,111 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nnsimd/nnsimd/kernels"
+)
+
+// mnistLike makes rows synthetic 784-pixel images with about 19% non-zero
+// pixels (MNIST's density) and one-hot targets for 10 classes.
+func mnistLike(rows int) (x, y []float32) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x = sparseInputs(rng, rows, 784, 0.19)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	return x, OneHot(labels, 10)
+}
+
+// BenchmarkTrainStep measures one training step of a 784-128-10 network on
+// one thread, and reports the time a 60,000-sample MNIST epoch would take.
+//
+//	go test -run '^$' -bench TrainStep -benchtime 200ms ./nn/
+func BenchmarkTrainStep(b *testing.B) {
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(1)
+	const pool = 1024
+	x, y := mnistLike(pool)
+	b.Run("per-sample/relu-mse", func(b *testing.B) {
+		n, _ := New(Config{Sizes: []int{784, 128, 10}, Seed: 1})
+		sparse, _ := n.indexNonZeros(x, pool) // as Fit does once per call
+		b.ReportAllocs()
+		cpu0 := cpuSeconds()
+		for i := 0; b.Loop(); i++ {
+			r := i % pool
+			n.trainSample(x[r*784:r*784+784], y[r*10:r*10+10], sparse.rows(r), 0.005)
+		}
+		reportEpoch(b, cpu0, 60000)
+	})
+	for _, mu := range []float32{0, 0.9} {
+		name := "batch128/cross-entropy"
+		if mu != 0 {
+			name += "-momentum"
+		}
+		b.Run(name, func(b *testing.B) {
+			n, _ := New(Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1})
+			n.ensureBatch(128)
+			if mu != 0 {
+				n.resetVelocity()
+			}
+			b.ReportAllocs()
+			cpu0 := cpuSeconds()
+			for i := 0; b.Loop(); i++ {
+				r := i % (pool / 128) * 128
+				n.trainBatch(x[r*784:(r+128)*784], y[r*10:(r+128)*10], 128, 0.1, mu)
+			}
+			reportEpoch(b, cpu0, 60000/128.0)
+		})
+	}
+}
+
+// BenchmarkFitEpoch runs Fit for one epoch over 6,000 synthetic MNIST-like
+// samples, everything included (validation, the non-zero index, progress
+// checks), and reports the time scaled to MNIST's 60,000.
+//
+//	go test -run '^$' -bench FitEpoch -benchtime 3x ./nn/
+func BenchmarkFitEpoch(b *testing.B) {
+	const rows = 6000
+	x, y := mnistLike(rows)
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		tc   TrainConfig
+	}{
+		{"per-sample/relu-mse", Config{Sizes: []int{784, 128, 10}, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}},
+		{"batch128/cross-entropy", Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}},
+		{"batch128/cross-entropy/2-threads", Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			n, _ := New(c.cfg)
+			cpu0 := cpuSeconds()
+			for b.Loop() {
+				if _, err := n.Fit(x, y, rows, c.tc); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportEpoch(b, cpu0, 60000/rows)
+		})
+	}
+}
+
+// reportEpoch reports the wall-clock and CPU time of steps steps (an MNIST
+// epoch), extrapolated from the b.N steps run since cpu0.
+func reportEpoch(b *testing.B, cpu0, steps float64) {
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*steps, "s/epoch")
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N)*steps, "cpu-s/epoch")
+}
+
+// BenchmarkPredict measures inference of 10,000 MNIST-sized samples.
+func BenchmarkPredict(b *testing.B) {
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(1)
+	x, _ := mnistLike(10000)
+	n, _ := New(Config{Sizes: []int{784, 128, 10}, Seed: 1})
+	out := make([]float32, 10000*10)
+	for b.Loop() {
+		n.Predict(x, 10000, out)
+	}
+}

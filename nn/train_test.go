@@ -1,0 +1,714 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnsimd/nnsimd/kernels"
+)
+
+type combo struct {
+	hidden, output Activation
+	loss           Loss
+}
+
+func allCombos() []combo {
+	var cs []combo
+	for _, h := range []Activation{Identity, ReLU, Sigmoid, Tanh, Step} {
+		for _, o := range []Activation{Identity, ReLU, Sigmoid, Tanh, Step, Softmax} {
+			cs = append(cs, combo{h, o, MSE})
+		}
+		cs = append(cs, combo{h, Softmax, CrossEntropy})
+	}
+	return cs
+}
+
+// TestUpdateMatchesGradient checks one training step against the float64
+// reference's backprop gradient (itself checked against finite differences
+// above) for every activation × loss, in each training mode: per-sample with
+// a dense and with a sparse input (the first layer's non-zero-row path),
+// mini-batch (the same sample twice, whose mean gradient is the sample's),
+// and momentum (whose first step is a plain step). The update must be
+// W_after = W_before − lr·grad.
+func TestUpdateMatchesGradient(t *testing.T) {
+	const lr = 0.01
+	modes := []struct {
+		name   string
+		sparse bool
+		tc     TrainConfig
+		rows   int
+	}{
+		{"per-sample dense", false, TrainConfig{Epochs: 1, LR: lr}, 1},
+		{"per-sample sparse", true, TrainConfig{Epochs: 1, LR: lr}, 1},
+		{"mini-batch", true, TrainConfig{Epochs: 1, LR: lr, BatchSize: 8}, 2},
+		{"momentum", false, TrainConfig{Epochs: 1, LR: lr, Momentum: 0.9}, 1},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range allCombos() {
+		for _, m := range modes {
+			name := fmt.Sprintf("%s-%s-%s/%s", c.hidden, c.output, c.loss, m.name)
+			n, err := New(Config{Sizes: []int{12, 5, 4, 3}, Hidden: c.hidden, Output: c.output, Loss: c.loss, Bias: true, Init: Xavier, Seed: 11})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for l := 0; l < n.NumLayers(); l++ {
+				copy(n.Biases(l), randVec(rng, len(n.Biases(l)), -0.3, 0.3))
+			}
+			r := refFrom(n)
+			var x []float32
+			for {
+				x = randVec(rng, 12, -1, 1)
+				if m.sparse {
+					// Non-zeros at 0, 1, 7 and 11: spans [0,2), [7,8), [11,12),
+					// so both the multi-row and the single-row kernels run.
+					for _, i := range []int{2, 3, 4, 5, 6, 8, 9, 10} {
+						x[i] = 0
+					}
+				}
+				if r.kinkFree(to64(x), 1e-3) {
+					break
+				}
+			}
+			if sparse := n.nonZeroRows(x) != nil; sparse != m.sparse {
+				t.Fatalf("%s: sparse path taken: %v, want %v", name, sparse, m.sparse)
+			}
+			tg := targetsFor(rng, c.loss, c.output, 3)
+			gw, gb := r.grad(to64(x), to64(tg))
+			xs, ts := x, tg
+			for k := 1; k < m.rows; k++ {
+				xs, ts = append(xs, x...), append(ts, tg...)
+			}
+			if _, err := n.Fit(xs, ts, m.rows, m.tc); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for l := 0; l < n.NumLayers(); l++ {
+				compareStep(t, name, fmt.Sprintf("w%d", l), r.w[l], n.Weights(l), gw[l], lr)
+				compareStep(t, name, fmt.Sprintf("b%d", l), r.b[l], n.Biases(l), gb[l], lr)
+			}
+		}
+	}
+}
+
+// compareStep checks after ≈ before − lr·grad. float32 weights of size ~1
+// carry ~6e-8 absolute error, so the step (~lr·|grad|) is known to about
+// 1e-5 absolute in grad units, plus float32's relative error on grad.
+func compareStep(t *testing.T, name, what string, before []float64, after []float32, grad []float64, lr float64) {
+	t.Helper()
+	scale := math.Max(maxAbs(grad), 1e-3)
+	for i := range before {
+		got := (before[i] - float64(after[i])) / lr
+		if math.Abs(got-grad[i]) > 2e-5+1e-4*scale {
+			t.Errorf("%s: %s[%d]: step/lr = %g, reference gradient %g", name, what, i, got, grad[i])
+			return
+		}
+	}
+}
+
+// TestMiniBatchMatchesReference trains a small net with biases, momentum
+// and a partial last batch for several epochs and compares every weight and
+// epoch loss with the float64 reference.
+func TestMiniBatchMatchesReference(t *testing.T) {
+	for _, c := range []combo{{ReLU, Softmax, CrossEntropy}, {Tanh, Sigmoid, MSE}, {Sigmoid, Identity, MSE}} {
+		for _, mu := range []float32{0, 0.9} {
+			name := fmt.Sprintf("%s-%s-%s/momentum %g", c.hidden, c.output, c.loss, mu)
+			n, err := New(Config{Sizes: []int{5, 7, 3}, Hidden: c.hidden, Output: c.output, Loss: c.loss, Bias: true, Init: He, Seed: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(9, 9))
+			const rows = 10
+			x := randVec(rng, rows*5, -1, 1)
+			var y []float32
+			for r := 0; r < rows; r++ {
+				y = append(y, targetsFor(rng, c.loss, c.output, 3)...)
+			}
+			ref := refFrom(n)
+			want := ref.trainBatches(to64(x), to64(y), rows, 4, 5, 0.1, float64(mu))
+			h, err := n.Fit(x, y, rows, TrainConfig{Epochs: 5, LR: 0.1, BatchSize: 4, Momentum: mu})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for e := range want {
+				if math.Abs(h.Loss[e]-want[e]) > 1e-5*math.Max(1, want[e]) {
+					t.Errorf("%s: epoch %d loss %g, reference %g", name, e+1, h.Loss[e], want[e])
+				}
+			}
+			for l := 0; l < n.NumLayers(); l++ {
+				for i, w := range n.Weights(l) {
+					if math.Abs(float64(w)-ref.w[l][i]) > 1e-5 {
+						t.Errorf("%s: w%d[%d] = %g, reference %g", name, l, i, w, ref.w[l][i])
+						break
+					}
+				}
+				for i, b := range n.Biases(l) {
+					if math.Abs(float64(b)-ref.b[l][i]) > 1e-5 {
+						t.Errorf("%s: b%d[%d] = %g, reference %g", name, l, i, b, ref.b[l][i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBatchOfOneMatchesPerSample drives the mini-batch step with batches of
+// one and the per-sample step over the same data; they compute the same
+// thing by different kernels (GEMM against Gemv/Axpy), so they agree to
+// float32 rounding.
+func TestBatchOfOneMatchesPerSample(t *testing.T) {
+	cfg := Config{Sizes: []int{20, 16, 4}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
+	a, _ := New(cfg)
+	b, _ := New(cfg)
+	rng := rand.New(rand.NewPCG(1, 1))
+	const rows = 50
+	x := sparseInputs(rng, rows, 20, 0.3)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(4))
+	}
+	y := OneHot(labels, 4)
+	b.ensureBatch(1)
+	for e := 0; e < 3; e++ {
+		for r := 0; r < rows; r++ {
+			la, ok := a.trainSample(x[r*20:r*20+20], y[r*4:r*4+4], a.nonZeroRows(x[r*20:r*20+20]), 0.05)
+			if !ok {
+				t.Fatal("per-sample step diverged")
+			}
+			if bad := b.trainBatch(x[r*20:r*20+20], y[r*4:r*4+4], 1, 0.05, 0); bad >= 0 {
+				t.Fatal("batch step diverged")
+			}
+			if lb := b.bw.loss[0]; math.Abs(la-lb) > 1e-4*math.Max(1, la) {
+				t.Fatalf("epoch %d sample %d: loss %g per-sample, %g batch of one", e, r, la, lb)
+			}
+		}
+	}
+	for l := 0; l < a.NumLayers(); l++ {
+		for i, w := range a.Weights(l) {
+			if d := math.Abs(float64(w - b.Weights(l)[i])); d > 1e-5 {
+				t.Fatalf("w%d[%d]: %g per-sample, %g batch of one", l, i, w, b.Weights(l)[i])
+			}
+		}
+	}
+}
+
+// sparseInputs makes rows×cols inputs in [0,1) with about density non-zero,
+// like MNIST's pixels.
+func sparseInputs(rng *rand.Rand, rows, cols int, density float64) []float32 {
+	x := make([]float32, rows*cols)
+	for i := range x {
+		if rng.Float64() < density {
+			x[i] = float32(rng.Float64())
+		}
+	}
+	return x
+}
+
+func weightBits(n *Network) []uint32 {
+	var bits []uint32
+	for l := 0; l < n.NumLayers(); l++ {
+		for _, w := range n.Weights(l) {
+			bits = append(bits, math.Float32bits(w))
+		}
+		for _, b := range n.Biases(l) {
+			bits = append(bits, math.Float32bits(b))
+		}
+	}
+	return bits
+}
+
+func sameBits(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRepeatable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	const rows = 300
+	x := sparseInputs(rng, rows, 30, 0.2)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(5))
+	}
+	y := OneHot(labels, 5)
+	train := func(cfgSeed, shuffleSeed uint64, batch int, shuffle bool) []uint32 {
+		n, err := New(Config{Sizes: []int{30, 12, 5}, Loss: CrossEntropy, Bias: true, Init: Uniform, InitScale: 0.2, Seed: cfgSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.05, BatchSize: batch, Momentum: 0.5, Shuffle: shuffle, Seed: shuffleSeed}); err != nil {
+			t.Fatal(err)
+		}
+		return weightBits(n)
+	}
+	for _, batch := range []int{1, 32} {
+		a, b := train(1, 7, batch, true), train(1, 7, batch, true)
+		if !sameBits(a, b) {
+			t.Errorf("batch %d: same seeds gave different weights", batch)
+		}
+		if sameBits(a, train(2, 7, batch, true)) {
+			t.Errorf("batch %d: a different init seed gave the same weights", batch)
+		}
+		if sameBits(a, train(1, 8, batch, true)) {
+			t.Errorf("batch %d: a different shuffle seed gave the same weights", batch)
+		}
+		if sameBits(a, train(1, 7, batch, false)) {
+			t.Errorf("batch %d: shuffling made no difference", batch)
+		}
+	}
+}
+
+// TestShuffleIsPermutation checks that shuffled training equals unshuffled
+// training on the data permuted by the same generator: each epoch visits
+// every sample once, in the order of the permutation.
+func TestShuffleIsPermutation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	const rows, in, out = 40, 6, 2
+	x := randVec(rng, rows*in, -1, 1)
+	y := randVec(rng, rows*out, 0, 1)
+	cfg := Config{Sizes: []int{in, 4, out}, Hidden: Tanh, Seed: 1}
+	a, _ := New(cfg)
+	if _, err := a.Fit(x, y, rows, TrainConfig{Epochs: 1, LR: 0.05, Shuffle: true, Seed: 99}); err != nil {
+		t.Fatal(err)
+	}
+	perm := make([]int32, rows)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	shuffle(rand.New(rand.NewPCG(99, pcgStreamShuffle)), perm)
+	seen := make([]bool, rows)
+	var xp, yp []float32
+	for _, r := range perm {
+		if seen[r] {
+			t.Fatalf("row %d twice in the permutation", r)
+		}
+		seen[r] = true
+		xp = append(xp, x[int(r)*in:int(r+1)*in]...)
+		yp = append(yp, y[int(r)*out:int(r+1)*out]...)
+	}
+	b, _ := New(cfg)
+	if _, err := b.Fit(xp, yp, rows, TrainConfig{Epochs: 1, LR: 0.05}); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(weightBits(a), weightBits(b)) {
+		t.Error("shuffled training differs from training on the permuted data")
+	}
+}
+
+func TestDivergenceInBatch(t *testing.T) {
+	n, _ := New(Config{Sizes: []int{1, 1}, Output: Identity})
+	n.SetWeights(0, []float32{0.5})
+	x := []float32{2, 2, 2, 2, 2, 2}
+	y := []float32{0.8, 0.8, 0.8, 0.8, 0.8, 0.8}
+	before := n.Weights(0)[0]
+	_, err := n.Fit(x, y, 6, TrainConfig{Epochs: 1000, LR: 2, BatchSize: 4, Shuffle: true, Seed: 1})
+	var de *DivergedError
+	if !errors.As(err, &de) {
+		t.Fatalf("Fit = %v, want a *DivergedError", err)
+	}
+	if de.Sample < 0 || de.Sample >= 6 || de.Epoch < 2 {
+		t.Errorf("DivergedError{Epoch: %d, Sample: %d}: want a row in [0,6) after epoch 1", de.Epoch, de.Sample)
+	}
+	if w := n.Weights(0)[0]; w == before || math.IsInf(float64(w), 0) || math.IsNaN(float64(w)) {
+		t.Errorf("weight %g after divergence: want a trained, finite value", w)
+	}
+	if !strings.Contains(err.Error(), fmt.Sprintf("epoch %d, sample %d", de.Epoch, de.Sample)) {
+		t.Errorf("error %q does not name the epoch and sample", err)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	for _, batch := range []int{1, 16} {
+		rng := rand.New(rand.NewPCG(5, 5))
+		const rows = 2000
+		x := sparseInputs(rng, rows, 10, 0.5)
+		y := randVec(rng, rows*2, 0, 1)
+		n, _ := New(Config{Sizes: []int{10, 8, 2}, Hidden: Sigmoid, Seed: 1})
+		var calls []Progress
+		h, err := n.Fit(x, y, rows, TrainConfig{Epochs: 5, LR: 0.01, BatchSize: batch, ProgressEvery: time.Nanosecond,
+			Progress: func(p Progress) bool {
+				calls = append(calls, p)
+				return len(calls) < 3
+			}})
+		if !errors.Is(err, ErrCanceled) {
+			t.Fatalf("batch %d: Fit = %v, want ErrCanceled", batch, err)
+		}
+		if len(calls) != 3 || len(h.Loss) != 0 {
+			t.Fatalf("batch %d: %d progress calls and %d epochs completed, want 3 calls inside epoch 1", batch, len(calls), len(h.Loss))
+		}
+		for i, p := range calls {
+			if p.Epoch != 1 || p.Epochs != 5 || p.Total != rows || p.Done <= 0 || p.Done >= rows || !(p.Loss > 0) || p.Elapsed <= 0 {
+				t.Errorf("batch %d: progress call %d = %+v", batch, i, p)
+			}
+			if i > 0 && p.Done <= calls[i-1].Done {
+				t.Errorf("batch %d: Done went from %d to %d", batch, calls[i-1].Done, p.Done)
+			}
+		}
+		// The network is usable: it predicts and trains on.
+		for _, v := range n.Forward(x[:10]) {
+			if math.IsNaN(float64(v)) {
+				t.Fatal("NaN output after cancel")
+			}
+		}
+		if _, err := n.Fit(x, y, rows, TrainConfig{Epochs: 1, LR: 0.01, BatchSize: batch}); err != nil {
+			t.Fatalf("Fit after cancel: %v", err)
+		}
+	}
+}
+
+func TestProgressAtEpochEnds(t *testing.T) {
+	x := []float32{1, 0, 0, 1}
+	y := []float32{1, 0}
+	n, _ := New(Config{Sizes: []int{2, 1}})
+	var ends []Progress
+	h, err := n.Fit(x, y, 2, TrainConfig{Epochs: 3, LR: 0.1, Progress: func(p Progress) bool {
+		ends = append(ends, p)
+		return true
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ends) != 3 {
+		t.Fatalf("%d progress calls, want one per epoch", len(ends))
+	}
+	for i, p := range ends {
+		if p.Epoch != i+1 || p.Done != 2 || p.Total != 2 || p.Loss != h.Loss[i] {
+			t.Errorf("epoch-end call %d = %+v, epoch loss %g", i, p, h.Loss[i])
+		}
+	}
+}
+
+func TestValidation(t *testing.T) {
+	bad := []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Sizes: []int{3}}, "Sizes has 1 entries"},
+		{Config{Sizes: []int{3, 0}}, "Sizes[1] = 0"},
+		{Config{Sizes: []int{3, 2}, Hidden: Softmax}, "softmax is allowed only as the output"},
+		{Config{Sizes: []int{3, 2}, Hidden: "gelu"}, `unknown hidden activation "gelu"`},
+		{Config{Sizes: []int{3, 2}, Output: "gelu"}, `unknown output activation "gelu"`},
+		{Config{Sizes: []int{3, 2}, Loss: CrossEntropy, Output: Sigmoid}, "cross_entropy needs a softmax output"},
+		{Config{Sizes: []int{3, 2}, Loss: "hinge"}, `unknown loss "hinge"`},
+		{Config{Sizes: []int{3, 2}, Init: "zeros"}, `unknown init "zeros"`},
+		{Config{Sizes: []int{3, 2}, InitScale: float32(math.NaN())}, "InitScale = NaN"},
+		{Config{Sizes: []int{1 << 16, 1 << 16}}, "more than"},
+	}
+	for _, b := range bad {
+		_, err := New(b.cfg)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("New(%+v) = %v, want ErrInvalid mentioning %q", b.cfg, err, b.want)
+		}
+	}
+	n, err := New(Config{Sizes: []int{3, 2}, Loss: CrossEntropy})
+	if err != nil || n.Config().Output != Softmax {
+		t.Fatalf("cross_entropy without an output activation: %v, output %q; want softmax", err, n.Config().Output)
+	}
+	x := make([]float32, 12)
+	y := make([]float32, 8)
+	nan := float32(math.NaN())
+	fits := []struct {
+		x, y []float32
+		rows int
+		tc   TrainConfig
+		want string
+	}{
+		{x, make([]float32, 36), 4, TrainConfig{Epochs: 1, LR: 1}, "y has 9 columns, network outputs 2"},
+		{make([]float32, 16), y, 4, TrainConfig{Epochs: 1, LR: 1}, "x has 4 columns, network has 3 inputs"},
+		{x[:11], y, 4, TrainConfig{Epochs: 1, LR: 1}, "len(x) = 11, want rows×inputs = 4×3 = 12"},
+		{x, y, 0, TrainConfig{Epochs: 1, LR: 1}, "rows = 0"},
+		{x, y, 4, TrainConfig{Epochs: 0, LR: 1}, "Epochs = 0"},
+		{x, y, 4, TrainConfig{Epochs: 1, LR: 0}, "LR = 0"},
+		{x, y, 4, TrainConfig{Epochs: 1, LR: nan}, "LR = NaN"},
+		{x, y, 4, TrainConfig{Epochs: 1, LR: 1, Momentum: 1}, "Momentum = 1"},
+		{x, y, 4, TrainConfig{Epochs: 1, LR: 1, Momentum: nan}, "Momentum = NaN"},
+		{x, y, 4, TrainConfig{Epochs: 1, LR: 1, BatchSize: -1}, "BatchSize = -1"},
+		{[]float32{0, 0, 0, 0, 0, 0, 0, float32(math.Inf(1)), 0, 0, 0, 0}, y, 4, TrainConfig{Epochs: 1, LR: 1}, "x[2][1] = +Inf"},
+		{x, []float32{0, 0, 0, nan, 0, 0, 0, 0}, 4, TrainConfig{Epochs: 1, LR: 1}, "y[1][1] = NaN"},
+	}
+	for _, f := range fits {
+		_, err := n.Fit(f.x, f.y, f.rows, f.tc)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), f.want) {
+			t.Errorf("Fit: %v, want ErrInvalid mentioning %q", err, f.want)
+		}
+	}
+	if err := n.SetWeights(0, make([]float32, 5)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("SetWeights with 5 of 6 weights: %v", err)
+	}
+	if err := n.SetBiases(0, make([]float32, 2)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("SetBiases without biases: %v", err)
+	}
+	if err := n.FreezeWeights(0, make([]bool, 7)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("FreezeWeights with 7 of 6: %v", err)
+	}
+	if err := n.Predict(x, 4, make([]float32, 7)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Predict with a short out: %v", err)
+	}
+	if _, err := n.Evaluate(x, 4, []uint8{0, 1, 2, 0}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "labels[2] = 2") {
+		t.Errorf("Evaluate with label 2 of 2 outputs: %v", err)
+	}
+}
+
+// TestFreezeOneWeight is the book's ch. 5 "freezing one weight": inputs
+// toes, wlrec, nfans of game 0, weights [0.1, 0.2, −0.1], alpha 0.3, three
+// iterations with weight a never adjusted. In both training modes the frozen
+// weight keeps its bits and the others follow the book's arithmetic.
+func TestFreezeOneWeight(t *testing.T) {
+	input := []float64{8.5, 0.65, 1.2}
+	want := []float64{0.1, 0.2, -0.1}
+	for it := 0; it < 3; it++ {
+		var pred float64
+		for i := range input {
+			pred += input[i] * want[i]
+		}
+		delta := pred - 1
+		for i := 1; i < 3; i++ {
+			want[i] -= 0.3 * delta * input[i]
+		}
+	}
+	for _, batch := range []int{1, 2} {
+		n, _ := New(Config{Sizes: []int{3, 1}})
+		n.SetWeights(0, []float32{0.1, 0.2, -0.1})
+		if err := n.FreezeWeights(0, []bool{true, false, false}); err != nil {
+			t.Fatal(err)
+		}
+		x := []float32{8.5, 0.65, 1.2, 8.5, 0.65, 1.2}
+		y := []float32{1, 1}
+		rows := batch // the batch holds the sample twice, so its mean gradient is the sample's
+		if _, err := n.Fit(x[:3*rows], y[:rows], rows, TrainConfig{Epochs: 3, LR: 0.3, BatchSize: batch}); err != nil {
+			t.Fatal(err)
+		}
+		w := n.Weights(0)
+		if w[0] != 0.1 {
+			t.Errorf("batch %d: frozen weight = %v, want 0.1", batch, w[0])
+		}
+		for i := 1; i < 3; i++ {
+			if math.Abs(float64(w[i])-want[i]) > 1e-6 {
+				t.Errorf("batch %d: weight %d = %v, book arithmetic gives %v", batch, i, w[i], want[i])
+			}
+		}
+		if err := n.FreezeWeights(0, nil); err != nil {
+			t.Fatal(err)
+		}
+		n.Fit(x[:3*rows], y[:rows], rows, TrainConfig{Epochs: 1, LR: 0.01, BatchSize: batch})
+		if n.Weights(0)[0] == 0.1 {
+			t.Errorf("batch %d: weight 0 still unchanged after unfreezing", batch)
+		}
+	}
+}
+
+func TestFreezeLayer(t *testing.T) {
+	for _, batch := range []int{1, 8} {
+		rng := rand.New(rand.NewPCG(6, 6))
+		n, _ := New(Config{Sizes: []int{4, 6, 5, 2}, Hidden: Tanh, Bias: true, Seed: 2})
+		for l := 0; l < 3; l++ {
+			copy(n.Biases(l), randVec(rng, len(n.Biases(l)), -0.1, 0.1))
+		}
+		for _, frozen := range []int{0, 1, 2} {
+			for l := 0; l < 3; l++ {
+				n.FreezeLayer(l, l == frozen)
+			}
+			before := make([][]float32, 3)
+			for l := range before {
+				before[l] = append(append([]float32(nil), n.Weights(l)...), n.Biases(l)...)
+			}
+			x := randVec(rng, 40*4, -1, 1)
+			y := randVec(rng, 40*2, -1, 1)
+			if _, err := n.Fit(x, y, 40, TrainConfig{Epochs: 1, LR: 0.05, BatchSize: batch}); err != nil {
+				t.Fatal(err)
+			}
+			for l := range before {
+				after := append(append([]float32(nil), n.Weights(l)...), n.Biases(l)...)
+				changed := 0
+				for i := range after {
+					if after[i] != before[l][i] {
+						changed++
+					}
+				}
+				if l == frozen && changed != 0 {
+					t.Errorf("batch %d: frozen layer %d: %d parameters changed", batch, l, changed)
+				}
+				if l != frozen && changed < len(after)/2 {
+					t.Errorf("batch %d, layer %d frozen: layer %d changed only %d of %d parameters", batch, frozen, l, changed, len(after))
+				}
+			}
+		}
+	}
+}
+
+// TestNoAllocations: a training step, per-sample and mini-batch, allocates
+// nothing once the workspaces exist.
+//
+// It runs the kernels on one thread: the threaded GEMM keeps its per-call
+// job and packing buffers in sync.Pools, which are per-P caches and are
+// emptied by garbage collection, so with several threads an occasional step
+// allocates inside package kernels. The forced collection leaves none
+// pending from earlier tests.
+func TestNoAllocations(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(1)
+	runtime.GC()
+	rng := rand.New(rand.NewPCG(7, 7))
+	n, _ := New(Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Seed: 1})
+	n.FreezeWeights(0, make([]bool, 784*128)) // exercise the save/restore path too
+	x := sparseInputs(rng, 128, 784, 0.19)
+	y := OneHot(make([]uint8, 128), 10)
+	if a := testing.AllocsPerRun(20, func() { n.trainSample(x[:784], y[:10], n.nonZeroRows(x[:784]), 0.01) }); a != 0 {
+		t.Errorf("per-sample step: %v allocations", a)
+	}
+	n.ensureBatch(128)
+	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, 0.01, 0) }); a != 0 {
+		t.Errorf("mini-batch step: %v allocations", a)
+	}
+	n.resetVelocity()
+	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 77, 0.01, 0.9) }); a != 0 {
+		t.Errorf("mini-batch momentum step, partial batch: %v allocations", a)
+	}
+	if a := testing.AllocsPerRun(20, func() { n.Forward(x[:784]) }); a != 0 {
+		t.Errorf("Forward: %v allocations", a)
+	}
+	out := make([]float32, 128*10)
+	if a := testing.AllocsPerRun(5, func() { n.Predict(x, 128, out) }); a != 0 {
+		t.Errorf("Predict: %v allocations", a)
+	}
+}
+
+func TestPredictAndEvaluate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	n, _ := New(Config{Sizes: []int{12, 9, 4}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 4})
+	for l := 0; l < 2; l++ {
+		copy(n.Biases(l), randVec(rng, len(n.Biases(l)), -0.5, 0.5))
+	}
+	const rows = 600 // more than one predict chunk, and a partial one
+	x := sparseInputs(rng, rows, 12, 0.4)
+	out := make([]float32, rows*4)
+	if err := n.Predict(x, rows, out); err != nil {
+		t.Fatal(err)
+	}
+	r := refFrom(n)
+	labels := make([]uint8, rows)
+	for i := 0; i < rows; i++ {
+		_, ys := r.forward(to64(x[i*12 : i*12+12]))
+		y := ys[len(ys)-1]
+		one := n.Forward(x[i*12 : i*12+12])
+		for j := range y {
+			if math.Abs(float64(out[i*4+j])-y[j]) > 1e-5 || math.Abs(float64(one[j])-y[j]) > 1e-5 {
+				t.Fatalf("row %d output %d: Predict %g, Forward %g, reference %g", i, j, out[i*4+j], one[j], y[j])
+			}
+		}
+		labels[i] = uint8(rng.IntN(4))
+		if i%3 == 0 {
+			labels[i] = uint8(argmax(out[i*4 : i*4+4]))
+		}
+	}
+	ev, err := n.Evaluate(x, rows, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	correct, total := 0, 0
+	for i := range labels {
+		p := argmax(out[i*4 : i*4+4])
+		if p == int(labels[i]) {
+			correct++
+		}
+		if ev.Confusion[labels[i]][p] == 0 {
+			t.Fatalf("confusion[%d][%d] is 0 but row %d is there", labels[i], p, i)
+		}
+	}
+	for _, row := range ev.Confusion {
+		for _, c := range row {
+			total += c
+		}
+	}
+	if ev.Correct != correct || ev.Total != rows || total != rows || ev.Accuracy != float64(correct)/rows {
+		t.Errorf("Evaluate = %d/%d (%g), confusion sums to %d; want %d/%d", ev.Correct, ev.Total, ev.Accuracy, total, correct, rows)
+	}
+}
+
+// TestSyntheticClassification is an MNIST-like smoke test: sparse inputs
+// whose class is encoded by which block of pixels is lit. A 784-64-10 net
+// must learn it in one epoch in both modes.
+func TestSyntheticClassification(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	const rows, in, classes = 3000, 784, 10
+	x := make([]float32, rows*in)
+	labels := make([]uint8, rows)
+	for r := 0; r < rows; r++ {
+		c := rng.IntN(classes)
+		labels[r] = uint8(c)
+		for k := 0; k < 150; k++ {
+			i := c*70 + rng.IntN(140)
+			if rng.IntN(4) == 0 {
+				i = rng.IntN(in)
+			}
+			x[r*in+i] = float32(rng.Float64())
+		}
+	}
+	y := OneHot(labels, classes)
+	for _, tc := range []TrainConfig{{Epochs: 1, LR: 0.005}, {Epochs: 1, LR: 0.1, BatchSize: 32, Momentum: 0.9, Shuffle: true}} {
+		for _, loss := range []Loss{MSE, CrossEntropy} {
+			n, _ := New(Config{Sizes: []int{in, 64, classes}, Loss: loss, Init: Uniform, Seed: 1})
+			if _, err := n.Fit(x[:2000*in], y[:2000*classes], 2000, tc); err != nil {
+				t.Fatal(err)
+			}
+			ev, _ := n.Evaluate(x[2000*in:], 1000, labels[2000:])
+			if ev.Accuracy < 0.9 {
+				t.Errorf("%s, batch %d: accuracy %.3f on held-out synthetic data, want ≥ 0.9", loss, tc.BatchSize, ev.Accuracy)
+			}
+		}
+	}
+}
+
+func TestFlushSubnormals(t *testing.T) {
+	tiny := math.Float32frombits(1) // the smallest subnormal
+	v := []float32{tiny, -tiny, 1e-39, math.SmallestNonzeroFloat32 * 3, 1.2e-38, -1.2e-38, 0.5, 0, float32(math.Inf(1))}
+	flushSubnormals(v)
+	want := []float32{0, 0, 0, 0, 1.2e-38, -1.2e-38, 0.5, 0, float32(math.Inf(1))}
+	for i := range v {
+		if v[i] != want[i] {
+			t.Errorf("v[%d] = %g, want %g", i, v[i], want[i])
+		}
+	}
+}
+
+func TestNonZeroSpans(t *testing.T) {
+	cases := []struct {
+		x       []float32
+		spans   []int32
+		covered int
+	}{
+		{[]float32{}, nil, 0},
+		{[]float32{0, 0, 0}, nil, 0},
+		{[]float32{1}, []int32{0, 1}, 1},
+		{[]float32{0, 2, 3, 0, 0, 4, float32(math.Copysign(0, -1)), 5, 0, 0, 0, 0, 6, 0}, []int32{1, 3, 5, 8, 12, 13}, 6},
+		{[]float32{1, 0, 1, 0, 1, 0, 1, 0, 1}, []int32{0, 9}, 9}, // gaps of one are bridged
+		{[]float32{1, 0, 0, 1, 0, 0, 1}, []int32{0, 1, 3, 4, 6, 7}, 3},
+	}
+	for _, c := range cases {
+		nz := make([]int32, len(c.x))
+		spans := make([]int32, len(c.x)+1) // the documented bound
+		k, covered, nonZeros := nonZeroSpans(c.x, nz, spans)
+		want := 0
+		for _, v := range c.x {
+			if v != 0 {
+				want++
+			}
+		}
+		if !reflect.DeepEqual(append([]int32(nil), spans[:k]...), c.spans) || covered != c.covered || nonZeros != want {
+			t.Errorf("nonZeroSpans(%v) = %v, covered %d, %d non-zeros; want %v, %d, %d", c.x, spans[:k], covered, nonZeros, c.spans, c.covered, want)
+		}
+	}
+}
