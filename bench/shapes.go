@@ -1,0 +1,252 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/nnsimd/nnsimd/kernels"
+)
+
+// The kernel names Options.Kernels takes, as the kernels package spells its
+// functions.
+const (
+	Dot          = "Dot"
+	Axpy         = "Axpy"
+	OuterUpdate  = "OuterUpdate"
+	Relu         = "Relu"
+	ReluBackward = "ReluBackward"
+	Gemv         = "Gemv"
+	Gemm         = "Gemm"
+)
+
+// KernelNames lists every kernel the bench measures, in table order.
+var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm}
+
+// Shape is one benchmarked call: a kernel and its sizes.
+//
+//   - Dot, Axpy, Relu, ReluBackward: vectors of length N.
+//   - OuterUpdate: x of length M, y of length N, a M×N matrix.
+//   - Gemv: a M×N matrix; TransA computes aᵀ·x.
+//   - Gemm: C is M×N, the inner dimension K, TransA and TransB as in
+//     kernels.Gemm.
+//
+// Matrices are dense (leading dimension = row length).
+type Shape struct {
+	Kernel         string
+	M, N, K        int
+	TransA, TransB bool
+}
+
+// String is the shape as the table and the benchmark names print it:
+// "n=784", "784x128", "T 784x128", "NN 128x128x784".
+func (s Shape) String() string {
+	switch s.Kernel {
+	case OuterUpdate:
+		return fmt.Sprintf("%dx%d", s.M, s.N)
+	case Gemv:
+		return fmt.Sprintf("%s %dx%d", letter(s.TransA), s.M, s.N)
+	case Gemm:
+		return fmt.Sprintf("%s%s %dx%dx%d", letter(s.TransA), letter(s.TransB), s.M, s.N, s.K)
+	}
+	return fmt.Sprintf("n=%d", s.N)
+}
+
+func letter(trans bool) string {
+	if trans {
+		return "T"
+	}
+	return "N"
+}
+
+// Flops is the arithmetic of one call: 2 per multiply-add, none for relu.
+func (s Shape) Flops() float64 {
+	switch s.Kernel {
+	case Dot, Axpy:
+		return 2 * float64(s.N)
+	case OuterUpdate, Gemv:
+		return 2 * float64(s.M) * float64(s.N)
+	case Gemm:
+		return 2 * float64(s.M) * float64(s.N) * float64(s.K)
+	}
+	return 0
+}
+
+// Bytes is the memory traffic of one call, counting every input read and
+// every output written once: axpy is 12 bytes per element (x and y read, y
+// written); gemv and gemm with beta = 0 do not read their output, nor does
+// ReluBackward read delta, which it only zeroes (act read, delta written).
+func (s Shape) Bytes() float64 {
+	m, n, k := float64(s.M), float64(s.N), float64(s.K)
+	switch s.Kernel {
+	case Dot, Relu, ReluBackward:
+		return 8 * n
+	case Axpy:
+		return 12 * n
+	case OuterUpdate:
+		return 8*m*n + 4*(m+n)
+	case Gemv:
+		return 4*m*n + 4*(m+n)
+	case Gemm:
+		return 4 * (m*k + k*n + m*n)
+	}
+	return 0
+}
+
+// writes reports whether the call rewrites a working set as large as the
+// one it reads, so that its bandwidth ceiling is the read+write one.
+func (s Shape) writes() bool {
+	switch s.Kernel {
+	case Axpy, OuterUpdate, Relu, ReluBackward:
+		return true
+	}
+	return false
+}
+
+// Shapes lists the benchmarked shapes, kernel by kernel: the sizes of the
+// MNIST 784-128-10 network's training (per-sample and mini-batch 64/128)
+// and vector lengths from one cache line to past L1. Quick keeps the shapes
+// that have targets and two GEMMs.
+func Shapes(quick bool) []Shape {
+	if quick {
+		return []Shape{
+			{Kernel: Dot, N: 128}, {Kernel: Dot, N: 784}, {Kernel: Dot, N: 4096},
+			{Kernel: Axpy, N: 4096},
+			{Kernel: OuterUpdate, M: 784, N: 128},
+			{Kernel: Relu, N: 4096},
+			{Kernel: ReluBackward, N: 4096},
+			{Kernel: Gemv, M: 784, N: 128}, {Kernel: Gemv, M: 784, N: 128, TransA: true},
+			{Kernel: Gemm, M: 128, N: 10, K: 128}, {Kernel: Gemm, M: 64, N: 128, K: 784},
+		}
+	}
+	var ss []Shape
+	for _, k := range []string{Dot, Axpy} {
+		for _, n := range vectorLengths {
+			ss = append(ss, Shape{Kernel: k, N: n})
+		}
+	}
+	ss = append(ss, Shape{Kernel: OuterUpdate, M: 784, N: 128}, Shape{Kernel: OuterUpdate, M: 128, N: 10})
+	for _, k := range []string{Relu, ReluBackward} {
+		for _, n := range vectorLengths {
+			ss = append(ss, Shape{Kernel: k, N: n})
+		}
+	}
+	for _, mn := range [][2]int{{784, 128}, {128, 10}} {
+		for _, trans := range []bool{false, true} {
+			ss = append(ss, Shape{Kernel: Gemv, M: mn[0], N: mn[1], TransA: trans})
+		}
+	}
+	return append(ss, GemmShapes...)
+}
+
+var vectorLengths = []int{128, 784, 4096, 1 << 16}
+
+// GemmShapes are the GEMMs of mini-batch training of 784-128-10: the
+// forward X·W₁ (batch 128 and 64), the weight gradient Xᵀ·δ, the input delta
+// δ·W₁ᵀ, and the 128→10 layer forward and backward.
+var GemmShapes = []Shape{
+	{Kernel: Gemm, M: 128, N: 128, K: 784},
+	{Kernel: Gemm, M: 64, N: 128, K: 784},
+	{Kernel: Gemm, M: 784, N: 128, K: 128, TransA: true},
+	{Kernel: Gemm, M: 64, N: 784, K: 128, TransB: true},
+	{Kernel: Gemm, M: 128, N: 10, K: 128},
+	{Kernel: Gemm, M: 128, N: 128, K: 10, TransB: true},
+}
+
+// loop allocates the operands of s (random values, 64-byte aligned) and
+// returns a function that calls the kernel iters times on them. The
+// updating kernels use a tiny alpha, so repeated calls keep the values in
+// range (no overflow, no denormals).
+func (s Shape) loop() (func(iters int), error) {
+	r := rand.New(rand.NewPCG(1, uint64(s.M*1_000_003+s.N*1009+s.K)))
+	vec := func(n int) []float32 {
+		v := Aligned(n)
+		for i := range v {
+			v[i] = 2*r.Float32() - 1
+		}
+		return v
+	}
+	const tiny = 1e-7
+	m, n, k := s.M, s.N, s.K
+	switch s.Kernel {
+	case Dot:
+		x, y := vec(n), vec(n)
+		return func(iters int) {
+			var acc float32
+			for range iters {
+				acc += kernels.Dot(x, y)
+			}
+			sink += acc
+		}, nil
+	case Axpy:
+		x, y := vec(n), vec(n)
+		return func(iters int) {
+			for range iters {
+				kernels.Axpy(tiny, x, y)
+			}
+		}, nil
+	case OuterUpdate:
+		x, y, a := vec(m), vec(n), vec(m*n)
+		return func(iters int) {
+			for range iters {
+				kernels.OuterUpdate(tiny, x, y, a, n)
+			}
+		}, nil
+	case Relu:
+		src, dst := vec(n), vec(n)
+		return func(iters int) {
+			for range iters {
+				kernels.Relu(dst, src)
+			}
+		}, nil
+	case ReluBackward:
+		// In place, delta keeps the zeros of the first call; the work per
+		// call is the same for branch-free code.
+		delta, act := vec(n), vec(n)
+		return func(iters int) {
+			for range iters {
+				kernels.ReluBackward(delta, act)
+			}
+		}, nil
+	case Gemv:
+		xn, yn := n, m
+		if s.TransA {
+			xn, yn = m, n
+		}
+		a, x, y := vec(m*n), vec(xn), vec(yn)
+		return func(iters int) {
+			for range iters {
+				kernels.Gemv(s.TransA, m, n, 1, a, n, x, 0, y)
+			}
+		}, nil
+	case Gemm:
+		lda, ldb := k, n
+		if s.TransA {
+			lda = m
+		}
+		if s.TransB {
+			ldb = k
+		}
+		a, b, c := vec(m*k), vec(k*n), vec(m*n)
+		return func(iters int) {
+			for range iters {
+				kernels.Gemm(s.TransA, s.TransB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
+			}
+		}, nil
+	}
+	return nil, fmt.Errorf("bench: unknown kernel %q (known: %v)", s.Kernel, KernelNames)
+}
+
+// workingSet is the number of distinct bytes one call touches, which decides
+// the cache level it runs from when called repeatedly.
+func (s Shape) workingSet() int {
+	m, n, k := s.M, s.N, s.K
+	switch s.Kernel {
+	case Dot, Axpy, Relu, ReluBackward:
+		return 8 * n
+	case OuterUpdate, Gemv:
+		return 4*m*n + 4*(m+n)
+	case Gemm:
+		return 4 * (m*k + k*n + m*n)
+	}
+	return 0
+}
