@@ -5,20 +5,33 @@ QEMU    ?= qemu-aarch64-static
 BUILD   := build
 export GOFLAGS := -buildvcs=false
 
-.PHONY: help run test vet test-go test-purego test-arm64 bench
+.PHONY: help run test vet test-go test-purego test-arm64 bench bench-go bench-compare
 
 help:
 	@echo "make run          train full MNIST and print test accuracy (the main job)"
 	@echo "make test         vet, all tests on this CPU, purego, and arm64 under qemu"
 	@echo "make bench        kernel throughput table for every ISA this CPU has"
+	@echo "make lib          build/libnnsimd.so + build/nnsimd.h (the C library)"
+	@echo "make python       the library inside python/nnsimd (PYTHONPATH=python)"
+	@echo "make test-c       C API test program, also under valgrind"
+	@echo "make test-python  the Python package's tests (PYTHON=$(PYTHON))"
+	@echo "make bench-go     the same kernels as go test benchmarks (for benchstat)"
+	@echo "make bench-compare  nnsimd beside OpenBLAS (libopenblas-dev) and gonum"
 
-run: bench
+# Builds the CLI and trains 784-256-10 on full MNIST with its defaults
+# (relu, softmax cross-entropy, batch 64, lr 0.05, momentum 0.9, 6 epochs):
+# about 98% test accuracy in well under 30 s on two cores.
+run:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/nnsimd ./cmd/nnsimd
+	$(BUILD)/nnsimd train -save $(BUILD)/model.nnsm -png $(BUILD)/weights.png
 
-test: vet test-go test-purego test-arm64
+test: vet test-go test-purego test-arm64 test-c test-python
 
 vet:
 	$(GO) vet ./...
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./kernels/...
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./bench/...
 	CGO_ENABLED=0 $(GO) vet -tags purego ./kernels/...
 
 test-go:
@@ -28,6 +41,7 @@ test-go:
 test-purego:
 	CGO_ENABLED=0 $(GO) build ./...
 	CGO_ENABLED=0 $(GO) test -tags purego ./kernels/...
+	CGO_ENABLED=0 $(GO) test -short -tags purego ./nn/
 
 # The arm64 (NEON) build, cross-compiled and run under qemu user emulation.
 test-arm64:
@@ -39,11 +53,61 @@ test-arm64:
 		if [ "$$CI" = true ]; then exit 1; fi; \
 	else \
 		mkdir -p $(BUILD)/arm64 && \
-		for p in kernels; do \
+		for p in kernels nn; do \
 			GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) test -c -o $(BUILD)/arm64/$$p.test ./$$p || exit 1; \
 			(cd $$p && $(QEMU) ../$(BUILD)/arm64/$$p.test -test.short) || exit 1; \
 		done; \
 	fi
 
+# The table: ns/op, GFLOP/s, GB/s and the fraction of this machine's probed
+# ceilings per kernel × ISA × size. BENCHFLAGS=-quick for a short run.
 bench:
+	$(GO) run ./bench/kernels $(BENCHFLAGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . ./kernels/
+
+# OpenBLAS single-threaded, timed inside C; gonum and nnsimd on one core.
+bench-compare:
+	OPENBLAS_NUM_THREADS=1 $(GO) run -tags openblas ./bench/compare $(BENCHFLAGS)
+
+# The C shared library: build/libnnsimd.so, the public header build/nnsimd.h
+# (capi/nnsimd.h) and cgo's generated build/libnnsimd.h.
+PYTHON   ?= /usr/bin/python3
+VALGRIND ?= valgrind
+.PHONY: lib python test-c test-python
+
+lib:
+	$(GO) build -buildmode=c-shared -o $(BUILD)/libnnsimd.so ./capi
+	cp capi/nnsimd.h $(BUILD)/nnsimd.h
+
+# The header is C99 and C++ clean; the C test program exercises every
+# function and error path, then runs again (reduced) under valgrind.
+test-c: lib
+	gcc -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c capi/nnsimd.h
+	g++ -Wall -Wextra -Werror -fsyntax-only -x c++ capi/nnsimd.h
+	$(GO) test -count=1 ./capi
+	gcc -std=c99 -Wall -Wextra -Werror -O1 -g -pthread -I$(BUILD) -o $(BUILD)/test_capi capi/test/test_capi.c \
+		-L$(BUILD) -lnnsimd -Wl,-rpath,$(abspath $(BUILD)) -lm
+	$(BUILD)/test_capi
+	@if command -v $(VALGRIND) >/dev/null 2>&1; then \
+		set -e; mkdir -p $(BUILD)/valgrind; \
+		$(GO) build -tags valgrind -ldflags=-w -buildmode=c-shared -o $(BUILD)/valgrind/libnnsimd.so ./capi; \
+		gcc -std=c99 -O1 -g -pthread -I$(BUILD) -o $(BUILD)/valgrind/test_capi capi/test/test_capi.c \
+			-L$(BUILD)/valgrind -lnnsimd -Wl,-rpath,$(abspath $(BUILD))/valgrind -lm; \
+		echo "$(VALGRIND) $(BUILD)/valgrind/test_capi (reduced: NNSIMD_TEST_QUICK=1)"; \
+		NNSIMD_TEST_QUICK=1 GODEBUG=asyncpreemptoff=1 $(VALGRIND) -q --error-exitcode=1 --leak-check=no \
+			--suppressions=capi/test/go.supp $(BUILD)/valgrind/test_capi; \
+	else \
+		echo "## $(VALGRIND) not found: the C tests did NOT run under valgrind"; \
+		if [ "$$CI" = true ]; then exit 1; fi; \
+	fi
+
+# The Python package with the library inside it, for PYTHONPATH=python.
+python: lib
+	cp $(BUILD)/libnnsimd.so $(BUILD)/nnsimd.h python/nnsimd/
+
+# Once with numpy (if installed) and once on plain buffers only.
+test-python: python
+	cd python && $(PYTHON) -m pytest -q -p no:cacheprovider tests
+	cd python && NNSIMD_NO_NUMPY=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests
