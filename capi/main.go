@@ -25,12 +25,10 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/nnsimd/nnsimd"
 	"github.com/nnsimd/nnsimd/nn"
 	"github.com/nnsimd/nnsimd/nn/mnist"
 )
-
-// version is the library version nnsimd_version reports.
-const version = "0.1.0"
 
 // maxLen is NNSIMD_MAX_LEN: the largest length any function accepts, far
 // above any real buffer, so that n·4 and (rows−1)·ld + cols never overflow.
@@ -200,7 +198,7 @@ func staticString(s string) *C.char {
 }
 
 //export nnsimd_go_version
-func nnsimd_go_version() *C.char { return staticString(version) }
+func nnsimd_go_version() *C.char { return staticString(nnsimd.Version) }
 
 // checkMemory refuses up front a request for more bytes than the machine
 // has: the Go runtime treats a failed allocation as fatal, which would take

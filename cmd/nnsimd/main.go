@@ -25,11 +25,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nnsimd/nnsimd"
 	"github.com/nnsimd/nnsimd/kernels"
 )
-
-// version is the release this command belongs to (capi reports the same).
-const version = "0.1.0"
 
 // Exit statuses.
 const (
@@ -237,7 +235,7 @@ func runVersion(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "nnsimd %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.stdout, "nnsimd %s (%s, %s/%s)\n", nnsimd.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
 

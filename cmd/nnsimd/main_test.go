@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnsimd/nnsimd"
 	"github.com/nnsimd/nnsimd/kernels"
 	"github.com/nnsimd/nnsimd/nn"
 )
@@ -399,7 +400,7 @@ func TestHelpAndInfo(t *testing.T) {
 			}
 		}
 	}
-	if r := runArgs(t, "version"); r.status != 0 || !strings.HasPrefix(r.stdout, "nnsimd "+version+" (go") {
+	if r := runArgs(t, "version"); r.status != 0 || !strings.HasPrefix(r.stdout, "nnsimd "+nnsimd.Version+" (go") {
 		t.Errorf("version: %d %q", r.status, r.stdout)
 	}
 	if kernels.EnvError() == nil {
