@@ -37,6 +37,88 @@
 	ADDQ             R11, R9; \
 	ADDQ             R12, BX
 
+// A16x16STEPROW0 and A16x16STEPROW1 are two consecutive k steps for a
+// row-major A (k stride 4 bytes): the second reads at displacement 4 and
+// B one row further, so the pointers advance once per two steps.
+#define A16x16STEPROW0 \
+	VMOVUPS.Z        (BX), K1, Z16; \
+	VFMADD231PS.BCST 0(SI), Z16, Z0; \
+	VFMADD231PS.BCST 0(SI)(R10*1), Z16, Z1; \
+	VFMADD231PS.BCST 0(SI)(R10*2), Z16, Z2; \
+	VFMADD231PS.BCST 0(SI)(AX*1), Z16, Z3; \
+	VFMADD231PS.BCST 0(SI)(R10*4), Z16, Z4; \
+	VFMADD231PS.BCST 0(DI), Z16, Z5; \
+	VFMADD231PS.BCST 0(SI)(AX*2), Z16, Z6; \
+	VFMADD231PS.BCST 0(DI)(R10*2), Z16, Z7; \
+	VFMADD231PS.BCST 0(SI)(R10*8), Z16, Z8; \
+	VFMADD231PS.BCST 0(R9), Z16, Z9; \
+	VFMADD231PS.BCST 0(R9)(R10*1), Z16, Z10; \
+	VFMADD231PS.BCST 0(R9)(R10*2), Z16, Z11; \
+	VFMADD231PS.BCST 0(SI)(AX*4), Z16, Z12; \
+	VFMADD231PS.BCST 0(R9)(R10*4), Z16, Z13; \
+	VFMADD231PS.BCST 0(R8), Z16, Z14; \
+	VFMADD231PS.BCST 0(R9)(AX*2), Z16, Z15
+
+#define A16x16STEPROW1 \
+	VMOVUPS.Z        (BX)(R12*1), K1, Z16; \
+	VFMADD231PS.BCST 4(SI), Z16, Z0; \
+	VFMADD231PS.BCST 4(SI)(R10*1), Z16, Z1; \
+	VFMADD231PS.BCST 4(SI)(R10*2), Z16, Z2; \
+	VFMADD231PS.BCST 4(SI)(AX*1), Z16, Z3; \
+	VFMADD231PS.BCST 4(SI)(R10*4), Z16, Z4; \
+	VFMADD231PS.BCST 4(DI), Z16, Z5; \
+	VFMADD231PS.BCST 4(SI)(AX*2), Z16, Z6; \
+	VFMADD231PS.BCST 4(DI)(R10*2), Z16, Z7; \
+	VFMADD231PS.BCST 4(SI)(R10*8), Z16, Z8; \
+	VFMADD231PS.BCST 4(R9), Z16, Z9; \
+	VFMADD231PS.BCST 4(R9)(R10*1), Z16, Z10; \
+	VFMADD231PS.BCST 4(R9)(R10*2), Z16, Z11; \
+	VFMADD231PS.BCST 4(SI)(AX*4), Z16, Z12; \
+	VFMADD231PS.BCST 4(R9)(R10*4), Z16, Z13; \
+	VFMADD231PS.BCST 4(R8), Z16, Z14; \
+	VFMADD231PS.BCST 4(R9)(AX*2), Z16, Z15
+
+// A16x16STEPCOL0 and A16x16STEPCOL1 are two consecutive k steps for an A
+// whose rows are adjacent floats (a transposed A): the sixteen elements are
+// at displacements 0–60 from SI, plus the k stride R11 for the second.
+#define A16x16STEPCOL0 \
+	VMOVUPS.Z        (BX), K1, Z16; \
+	VFMADD231PS.BCST 0(SI), Z16, Z0; \
+	VFMADD231PS.BCST 4(SI), Z16, Z1; \
+	VFMADD231PS.BCST 8(SI), Z16, Z2; \
+	VFMADD231PS.BCST 12(SI), Z16, Z3; \
+	VFMADD231PS.BCST 16(SI), Z16, Z4; \
+	VFMADD231PS.BCST 20(SI), Z16, Z5; \
+	VFMADD231PS.BCST 24(SI), Z16, Z6; \
+	VFMADD231PS.BCST 28(SI), Z16, Z7; \
+	VFMADD231PS.BCST 32(SI), Z16, Z8; \
+	VFMADD231PS.BCST 36(SI), Z16, Z9; \
+	VFMADD231PS.BCST 40(SI), Z16, Z10; \
+	VFMADD231PS.BCST 44(SI), Z16, Z11; \
+	VFMADD231PS.BCST 48(SI), Z16, Z12; \
+	VFMADD231PS.BCST 52(SI), Z16, Z13; \
+	VFMADD231PS.BCST 56(SI), Z16, Z14; \
+	VFMADD231PS.BCST 60(SI), Z16, Z15
+
+#define A16x16STEPCOL1 \
+	VMOVUPS.Z        (BX)(R12*1), K1, Z16; \
+	VFMADD231PS.BCST 0(SI)(R11*1), Z16, Z0; \
+	VFMADD231PS.BCST 4(SI)(R11*1), Z16, Z1; \
+	VFMADD231PS.BCST 8(SI)(R11*1), Z16, Z2; \
+	VFMADD231PS.BCST 12(SI)(R11*1), Z16, Z3; \
+	VFMADD231PS.BCST 16(SI)(R11*1), Z16, Z4; \
+	VFMADD231PS.BCST 20(SI)(R11*1), Z16, Z5; \
+	VFMADD231PS.BCST 24(SI)(R11*1), Z16, Z6; \
+	VFMADD231PS.BCST 28(SI)(R11*1), Z16, Z7; \
+	VFMADD231PS.BCST 32(SI)(R11*1), Z16, Z8; \
+	VFMADD231PS.BCST 36(SI)(R11*1), Z16, Z9; \
+	VFMADD231PS.BCST 40(SI)(R11*1), Z16, Z10; \
+	VFMADD231PS.BCST 44(SI)(R11*1), Z16, Z11; \
+	VFMADD231PS.BCST 48(SI)(R11*1), Z16, Z12; \
+	VFMADD231PS.BCST 52(SI)(R11*1), Z16, Z13; \
+	VFMADD231PS.BCST 56(SI)(R11*1), Z16, Z14; \
+	VFMADD231PS.BCST 60(SI)(R11*1), Z16, Z15
+
 // A16x16STORE finishes one row as A12x32STORE does (beta·C under K3, bias
 // Z28, relu under K5) and stores its nr valid columns.
 #define A16x16STORE(acc) \
@@ -94,10 +176,44 @@ TEXT ·gemmKernel16x16AVX512(SB), NOSPLIT, $0-168
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 
-	// Two k steps per iteration, then the odd one.
+	// Two k steps per iteration, then the odd one; quicker loops for a
+	// row-major or transposed A.
 	MOVQ kc+0(FP), CX
 	SHRQ $1, CX
 	JZ   tail
+	CMPQ R10, $4
+	JEQ  colloop
+	CMPQ R11, $4
+	JNE  loop
+
+rowloop:
+	A16x16STEPROW0
+	A16x16STEPROW1
+	ADDQ $8, SI
+	ADDQ $8, DI
+	ADDQ $8, R8
+	ADDQ $8, R9
+	LEAQ (BX)(R12*2), BX
+	DECQ CX
+	JNZ  rowloop
+	JMP  tail
+
+colloop:
+	A16x16STEPCOL0
+	A16x16STEPCOL1
+	LEAQ (SI)(R11*2), SI
+	LEAQ (BX)(R12*2), BX
+	DECQ CX
+	JNZ  colloop
+
+	// The odd step, if any, needs the other row pointers again.
+	LEAQ (SI)(R10*4), DI
+	ADDQ R10, DI
+	LEAQ (SI)(R10*8), R9
+	ADDQ R10, R9
+	LEAQ (R9)(R10*4), R8
+	ADDQ R10, R8
+	JMP  tail
 
 loop:
 	A16x16STEP
