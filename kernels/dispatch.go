@@ -21,6 +21,11 @@ type impl struct {
 	reluBackward func(delta, act []float32)
 	gemvN        func(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32)
 	gemvT        func(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32)
+	// gemvTRows and outerUpdateRows are the sparse-row kernels (sparse.go);
+	// they return the position in rows of the first index not below limit,
+	// or −1. A nil one means the generic one.
+	gemvTRows       func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
+	outerUpdateRows func(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int
 	// gemm is the GEMM micro-kernel with its register tile (see gemm.go);
 	// a nil kernel means the generic one.
 	gemm gemmMicro

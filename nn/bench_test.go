@@ -39,10 +39,24 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		reportEpoch(b, cpu0, 60000)
 	})
-	for _, mu := range []float32{0, 0.9} {
+	index := indexFor(x, pool)
+	for _, c := range []struct {
+		mu     float32
+		sparse bool
+	}{{0, false}, {0, true}, {0.9, false}, {0.9, true}} {
+		mu := c.mu
 		name := "batch128/cross-entropy"
 		if mu != 0 {
 			name += "-momentum"
+		}
+		if c.sparse {
+			name += "/sparse"
+		}
+		nz := make([][]int32, pool)
+		for r := range nz {
+			if c.sparse {
+				nz[r] = index.rows(r)
+			}
 		}
 		b.Run(name, func(b *testing.B) {
 			n, _ := New(Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1})
@@ -54,7 +68,11 @@ func BenchmarkTrainStep(b *testing.B) {
 			cpu0 := cpuSeconds()
 			for i := 0; b.Loop(); i++ {
 				r := i % (pool / 128) * 128
-				n.trainBatch(x[r*784:(r+128)*784], y[r*10:(r+128)*10], 128, 0.1, mu)
+				var rowsNZ [][]int32
+				if c.sparse {
+					rowsNZ = nz[r : r+128]
+				}
+				n.trainBatch(x[r*784:(r+128)*784], y[r*10:(r+128)*10], 128, rowsNZ, 0.1, mu)
 			}
 			reportEpoch(b, cpu0, 60000/128.0)
 		})
@@ -108,4 +126,11 @@ func BenchmarkPredict(b *testing.B) {
 	for b.Loop() {
 		n.Predict(x, 10000, out)
 	}
+}
+
+// indexFor indexes the non-zeros of rows 784-wide inputs, as Fit does.
+func indexFor(x []float32, rows int) sparseRows {
+	n, _ := New(Config{Sizes: []int{784, 1}})
+	s, _ := n.indexNonZeros(x, rows)
+	return s
 }

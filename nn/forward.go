@@ -44,60 +44,42 @@ func nonZeroBit(v float32) int {
 	return int((mag + 0x7fffffff) >> 31)
 }
 
-// spanGap is the longest run of zeros a span of non-zero inputs may bridge:
-// fewer, longer kernel calls against visiting a few zero rows. Measured on
-// one core (CPU seconds per per-sample epoch): real MNIST 0.314, 0.307,
-// 0.302, 0.308 for gaps 0, 1, 2, 3; uniformly random 19%-dense inputs,
-// whose bridged gaps are mostly zeros, 0.33, 0.37, 0.38, 0.39.
-const spanGap = 1
+// Sparse-path thresholds: the fraction of non-zero inputs up to which the
+// first layer visits only their rows of W (kernels.GemvTRows and
+// OuterUpdateRows, one broadcast and fused multiply-add per vector of a
+// listed row) instead of all of them with the dense kernels.
+//
+// Per sample (784×128, forward and update, one core): go test -run '^$'
+// -bench SparseRows -benchtime 200ms ./kernels/ gave sparse against dense
+// 11.5 against 14.0 µs at 50% non-zero, 17.7 against 19.7 at 70% and 24.1
+// against 17.6 at 90%: the crossover is near 75%, and 2/3 keeps a margin.
+// Per mini-batch (128 rows, forward X·W and update W += α·Xᵀ·δ against the
+// packed GEMMs): see sparseBatchMaxDensity.
+const (
+	sparseSampleMaxNum, sparseSampleMaxDen = 2, 3
+)
 
-// nonZeroSpans turns x's non-zero entries into spans: pairs [start, end) of
-// indices, written to spans, that cover every non-zero of x and no zero run
-// longer than spanGap. nz is scratch of len(x). It returns the number of
-// int32s written (two per span) and the number of entries the spans cover,
-// and leaves the indices of the non-zeros in nz[:nonZeros]. spans needs
-// room for len(x)+1 values.
-func nonZeroSpans(x []float32, nz, spans []int32) (written, covered, nonZeros int) {
-	k := gatherNonZero(x, nz)
-	if k == 0 {
-		return 0, 0, 0
-	}
-	start, end := nz[0], nz[0]+1
-	for _, i := range nz[1:k] {
-		if i-end <= spanGap {
-			end = i + 1
-			continue
-		}
-		spans[written], spans[written+1] = start, end
-		written += 2
-		covered += int(end - start)
-		start, end = i, i+1
-	}
-	spans[written], spans[written+1] = start, end
-	return written + 2, covered + int(end-start), k
+// sparseWorthIt reports whether an input with nonZeros non-zero entries
+// out of width is better served by visiting only those rows of W.
+func sparseWorthIt(nonZeros, width int) bool {
+	return nonZeros*sparseSampleMaxDen <= width*sparseSampleMaxNum
 }
 
-// sparseWorthIt reports whether an input whose spans cover covered of its
-// width entries is better served by visiting only those rows of W: for
-// MNIST (19% non-zero) it saves about 3/4 of the first layer's work; near
-// half, the extra calls cost what the skipped rows would.
-func sparseWorthIt(covered, width int) bool { return 2*covered < width }
-
-// nonZeroRows returns the spans of x's non-zero entries (see nonZeroSpans),
-// in the sample workspace, if the sparse path pays for x; otherwise nil.
+// nonZeroRows returns the indices of x's non-zero entries, in the sample
+// workspace, if the sparse path pays for x; otherwise nil.
 func (n *Network) nonZeroRows(x []float32) []int32 {
-	if k, covered, _ := nonZeroSpans(x, n.ws.nz, n.ws.spans); sparseWorthIt(covered, len(x)) {
-		return n.ws.spans[:k]
+	if k := gatherNonZero(x, n.ws.nz); sparseWorthIt(k, len(x)) {
+		return n.ws.nz[:k]
 	}
 	return nil
 }
 
 // forwardSample runs one sample through the network, leaving each layer's
 // output in n.ws.act, and returns the output's log-sum-exp (softmax outputs
-// only). If spans is not nil it holds [start, end) pairs covering x's
-// non-zero entries, and the first layer computes Σ_i x_i·W[i,:] over those
-// i alone.
-func (n *Network) forwardSample(x []float32, spans []int32) (lse float64) {
+// only). If nz is not nil it lists x's non-zero entries, and the first
+// layer computes Σ_i x_i·W[i,:] over those i alone (an Inf or NaN weight in
+// a skipped row then does not turn the output into NaN, as 0·Inf would).
+func (n *Network) forwardSample(x []float32, nz []int32) (lse float64) {
 	ws := &n.ws
 	in := x
 	last := len(n.layers) - 1
@@ -108,21 +90,13 @@ func (n *Network) forwardSample(x []float32, spans []int32) (lse float64) {
 		if l == last && ly.act == Softmax {
 			dst = ws.z
 		}
-		if l == 0 && spans != nil {
+		if l == 0 && nz != nil {
 			if ly.b != nil {
 				copy(dst, ly.b)
 			} else {
 				clear(dst)
 			}
-			w, o := ly.w, ly.out
-			for k := 0; k+1 < len(spans); k += 2 {
-				i0, i1 := int(spans[k]), int(spans[k+1])
-				if i1-i0 == 1 {
-					kernels.Axpy(x[i0], w[i0*o:i0*o+o], dst)
-				} else {
-					kernels.Gemv(true, i1-i0, o, 1, w[i0*o:i1*o], o, x[i0:i1], 1, dst)
-				}
-			}
+			kernels.GemvTRows(dst, ly.w, ly.out, x, nz)
 		} else if ly.b != nil {
 			copy(dst, ly.b)
 			kernels.Gemv(true, ly.in, ly.out, 1, ly.w, ly.out, in, 1, dst)
@@ -142,8 +116,10 @@ func (n *Network) forwardSample(x []float32, spans []int32) (lse float64) {
 // forwardBatch runs rows samples (x is rows×inputs) through the network with
 // matrix products, leaving each layer's outputs in n.bw.act and, for a
 // softmax output, the logits in n.bw.z and log-sum-exps in n.bw.lse. The
-// batch workspace must hold rows rows.
-func (n *Network) forwardBatch(x []float32, rows int) {
+// batch workspace must hold rows rows. If nz is not nil, nz[r] lists the
+// non-zero entries of row r of x and the first layer visits only their
+// rows of W (kernels.GemmSparseRows).
+func (n *Network) forwardBatch(x []float32, rows int, nz [][]int32) {
 	bw := &n.bw
 	in := x[:rows*n.layers[0].in]
 	last := len(n.layers) - 1
@@ -155,13 +131,25 @@ func (n *Network) forwardBatch(x []float32, rows int) {
 		if l == last && ly.act == Softmax {
 			dst = bw.z[:rows*o]
 		}
-		// Bias and relu are applied while the product is still in registers.
-		kernels.GemmEpilogue(false, false, rows, o, ly.in, in, ly.in, ly.w, o, dst, o, ly.b, ly.act == ReLU)
+		fused := nz == nil || l > 0
+		if fused {
+			// Bias and relu are applied while the product is still in registers.
+			kernels.GemmEpilogue(false, false, rows, o, ly.in, in, ly.in, ly.w, o, dst, o, ly.b, ly.act == ReLU)
+		} else {
+			for r := 0; r < rows; r++ {
+				if ly.b != nil {
+					copy(dst[r*o:r*o+o], ly.b)
+				} else {
+					clear(dst[r*o : r*o+o])
+				}
+			}
+			kernels.GemmSparseRows(rows, o, in, ly.in, nz[:rows], ly.w, o, dst, o)
+		}
 		if ly.act == Softmax {
 			for r := 0; r < rows; r++ {
 				bw.lse[r] = softmaxRow(out[r*o:r*o+o], dst[r*o:r*o+o])
 			}
-		} else if ly.act != ReLU {
+		} else if ly.act != ReLU || !fused {
 			activate(ly.act, out)
 		}
 		in = out
@@ -211,7 +199,7 @@ func (n *Network) Predict(x []float32, rows int, out []float32) error {
 	n.ensureBatch(min(rows, predictChunk))
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c)
+		n.forwardBatch(x[r0*in:(r0+c)*in], c, nil)
 		copy(out[r0*o:(r0+c)*o], n.bw.act[len(n.layers)-1])
 	}
 	return nil
@@ -247,7 +235,7 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 	n.ensureBatch(min(rows, predictChunk))
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c)
+		n.forwardBatch(x[r0*in:(r0+c)*in], c, nil)
 		pred := n.bw.act[len(n.layers)-1]
 		for r := 0; r < c; r++ {
 			p := argmax(pred[r*o : r*o+o])

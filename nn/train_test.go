@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +181,7 @@ func TestBatchOfOneMatchesPerSample(t *testing.T) {
 			if !ok {
 				t.Fatal("per-sample step diverged")
 			}
-			if bad := b.trainBatch(x[r*20:r*20+20], y[r*4:r*4+4], 1, 0.05, 0); bad >= 0 {
+			if bad := b.trainBatch(x[r*20:r*20+20], y[r*4:r*4+4], 1, nil, 0.05, 0); bad >= 0 {
 				t.Fatal("batch step diverged")
 			}
 			if lb := b.bw.loss[0]; math.Abs(la-lb) > 1e-4*math.Max(1, la) {
@@ -570,11 +570,19 @@ func TestNoAllocations(t *testing.T) {
 		t.Errorf("per-sample step: %v allocations", a)
 	}
 	n.ensureBatch(128)
-	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, 0.01, 0) }); a != 0 {
+	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, nil, 0.01, 0) }); a != 0 {
 		t.Errorf("mini-batch step: %v allocations", a)
 	}
+	sparse, _ := n.indexNonZeros(x, 128)
+	nz := make([][]int32, 128)
+	for r := range nz {
+		nz[r] = sparse.rows(r)
+	}
+	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, nz, 0.01, 0) }); a != 0 {
+		t.Errorf("mini-batch step, sparse first layer: %v allocations", a)
+	}
 	n.resetVelocity()
-	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 77, 0.01, 0.9) }); a != 0 {
+	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 77, nz[:77], 0.01, 0.9) }); a != 0 {
 		t.Errorf("mini-batch momentum step, partial batch: %v allocations", a)
 	}
 	if a := testing.AllocsPerRun(20, func() { n.Forward(x[:784]) }); a != 0 {
@@ -684,31 +692,102 @@ func TestFlushSubnormals(t *testing.T) {
 	}
 }
 
-func TestNonZeroSpans(t *testing.T) {
+func TestNonZeroRows(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
 	cases := []struct {
-		x       []float32
-		spans   []int32
-		covered int
+		x    []float32
+		want []int32 // nil: the dense path
 	}{
-		{[]float32{}, nil, 0},
-		{[]float32{0, 0, 0}, nil, 0},
-		{[]float32{1}, []int32{0, 1}, 1},
-		{[]float32{0, 2, 3, 0, 0, 4, float32(math.Copysign(0, -1)), 5, 0, 0, 0, 0, 6, 0}, []int32{1, 3, 5, 8, 12, 13}, 6},
-		{[]float32{1, 0, 1, 0, 1, 0, 1, 0, 1}, []int32{0, 9}, 9}, // gaps of one are bridged
-		{[]float32{1, 0, 0, 1, 0, 0, 1}, []int32{0, 1, 3, 4, 6, 7}, 3},
+		{[]float32{}, []int32{}},
+		{[]float32{0, 0, 0}, []int32{}},
+		{[]float32{1}, nil}, // 1 of 1 is past the threshold
+		{[]float32{0, 2, 3, 0, 0, 4, negZero, 5, 0, 0, 0, 0, 6, 0}, []int32{1, 2, 5, 7, 12}},
+		{[]float32{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, []int32{16}}, // empty blocks of 8 skipped
+		{[]float32{1, 1, 0, 1, 0, 1}, []int32{0, 1, 3, 5}},                                // exactly 2/3
+		{[]float32{1, 1, 1, 0, 1, 1}, nil},
 	}
 	for _, c := range cases {
-		nz := make([]int32, len(c.x))
-		spans := make([]int32, len(c.x)+1) // the documented bound
-		k, covered, nonZeros := nonZeroSpans(c.x, nz, spans)
-		want := 0
-		for _, v := range c.x {
-			if v != 0 {
-				want++
+		n, _ := New(Config{Sizes: []int{max(len(c.x), 1), 2}, Seed: 1})
+		got := n.nonZeroRows(c.x)
+		if (got == nil) != (c.want == nil) || !slices.Equal(got, c.want) {
+			t.Errorf("nonZeroRows(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+// TestSparseStepMatchesDense runs one training step on sparse inputs with
+// the first layer's sparse kernels and with the dense ones, per sample and
+// per batch (with and without momentum): the weights agree to float32
+// rounding, and the rows of zero inputs are left bit for bit alone.
+func TestSparseStepMatchesDense(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	rng := rand.New(rand.NewPCG(9, 9))
+	const rows, in = 32, 100
+	x := sparseInputs(rng, rows, in, 0.2)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	y := OneHot(labels, 10)
+	for _, threads := range []int{1, 2} {
+		kernels.SetThreads(threads)
+		for _, mu := range []float32{0, 0.9} {
+			cfg := Config{Sizes: []int{in, 40, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 5}
+			sp, _ := New(cfg)
+			de, _ := New(cfg)
+			mask := frozenMask(rng, in*40)
+			sp.FreezeWeights(0, mask)
+			de.FreezeWeights(0, mask)
+			index, _ := sp.indexNonZeros(x, rows)
+			nz := make([][]int32, rows)
+			for r := range nz {
+				if nz[r] = index.rows(r); nz[r] == nil {
+					t.Fatalf("row %d is not on the sparse path", r)
+				}
+			}
+			name := fmt.Sprintf("threads=%d momentum=%g", threads, mu)
+			if mu == 0 {
+				r := 3
+				sp.trainSample(x[r*in:r*in+in], y[r*10:r*10+10], nz[r], 0.05)
+				de.trainSample(x[r*in:r*in+in], y[r*10:r*10+10], nil, 0.05)
+				compareNets(t, name+" per-sample", sp, de)
+			}
+			sp.ensureBatch(rows)
+			de.ensureBatch(rows)
+			if mu != 0 {
+				sp.resetVelocity()
+				de.resetVelocity()
+			}
+			for step := 0; step < 2; step++ {
+				sp.trainBatch(x, y, rows, nz, 0.1, mu)
+				de.trainBatch(x, y, rows, nil, 0.1, mu)
+			}
+			compareNets(t, name+" batch", sp, de)
+		}
+	}
+}
+
+// frozenMask freezes about one weight in ten.
+func frozenMask(rng *rand.Rand, n int) []bool {
+	m := make([]bool, n)
+	for i := range m {
+		m[i] = rng.IntN(10) == 0
+	}
+	return m
+}
+
+func compareNets(t *testing.T, name string, a, b *Network) {
+	t.Helper()
+	for l := 0; l < a.NumLayers(); l++ {
+		for i, w := range a.Weights(l) {
+			if d := math.Abs(float64(w - b.Weights(l)[i])); d > 1e-6*(1+math.Abs(float64(w))) {
+				t.Fatalf("%s: w%d[%d] = %g sparse, %g dense", name, l, i, w, b.Weights(l)[i])
 			}
 		}
-		if !reflect.DeepEqual(append([]int32(nil), spans[:k]...), c.spans) || covered != c.covered || nonZeros != want {
-			t.Errorf("nonZeroSpans(%v) = %v, covered %d, %d non-zeros; want %v, %d, %d", c.x, spans[:k], covered, nonZeros, c.spans, c.covered, want)
+		for i, v := range a.Biases(l) {
+			if d := math.Abs(float64(v - b.Biases(l)[i])); d > 1e-6*(1+math.Abs(float64(v))) {
+				t.Fatalf("%s: b%d[%d] = %g sparse, %g dense", name, l, i, v, b.Biases(l)[i])
+			}
 		}
 	}
 }

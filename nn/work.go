@@ -6,8 +6,7 @@ type sampleWork struct {
 	act   [][]float32 // act[l]: output of layer l
 	delta [][]float32 // delta[l]: loss delta at the output of layer l
 	z     []float32   // logits of a softmax output layer
-	nz    []int32     // scratch: indices of the non-zero inputs of a sample
-	spans []int32     // spans of the non-zero inputs of a sample (nonZeroSpans)
+	nz    []int32     // indices of the non-zero inputs of a sample
 }
 
 func (s *sampleWork) init(n *Network) {
@@ -20,7 +19,6 @@ func (s *sampleWork) init(n *Network) {
 	}
 	s.z = make([]float32, n.layers[L-1].out)
 	s.nz = make([]int32, n.layers[0].in)
-	s.spans = make([]int32, n.layers[0].in+1)
 }
 
 // batchWork holds the row-major matrices of a batch: rows×width per layer.
@@ -35,6 +33,7 @@ type batchWork struct {
 	xb    []float32   // rows×inputs gathered inputs (shuffled batches)
 	yb    []float32   // rows×outputs gathered targets
 	gb    []float32   // bias gradient of one layer, max width
+	nz    [][]int32   // per row: its non-zero inputs, views into Fit's index
 }
 
 // ensureBatch makes the batch workspace hold at least rows rows.
@@ -60,4 +59,5 @@ func (n *Network) ensureBatch(rows int) {
 	b.xb = make([]float32, rows*ins)
 	b.yb = make([]float32, rows*outs)
 	b.gb = make([]float32, widest)
+	b.nz = make([][]int32, rows)
 }

@@ -1,0 +1,279 @@
+package kernels
+
+import (
+	"fmt"
+	"sync"
+)
+
+// Sparse-row kernels: a dense layer whose input vector is mostly zeros (an
+// MNIST image: 19% of its pixels are non-zero) needs only the rows of its
+// weights W (inputs×outputs) that belong to non-zero inputs, both in the
+// forward product in·W and in the update W −= α·outer(in, δ). The caller
+// lists those inputs once as row indices; the kernels below then run one
+// broadcast and one fused multiply-add per vector of each listed row, with
+// the output (or δ) kept in registers for the whole list.
+//
+// Skipping a row is what multiplying it by x_i = 0 would do for finite
+// weights; where W holds ±Inf or NaN, the dense product would give NaN
+// (0·Inf) and the sparse one leaves the output alone. Callers that list
+// only x's non-zeros accept that.
+//
+// A row index may appear more than once; each appearance counts (and
+// updates) once, in list order. Indices are checked: an index that is
+// negative or names a row past the end of a (or of x) panics, possibly
+// after the rows listed before it have been used.
+
+// GemvTRows adds the listed rows of the matrix a (leading dimension lda),
+// each scaled by its entry of x, to y:
+//
+//	for _, i := range rows {
+//		for j := range y {
+//			y[j] += x[i] * a[int(i)*lda+j]
+//		}
+//	}
+//
+// up to rounding: every element gets one fused multiply-add per row, in
+// list order. With rows the non-zeros of x this is Gemv(true, …) of x
+// against a with beta = 1, restricted to the rows that contribute. It
+// panics if lda < len(y), or if an index is negative, not below len(x), or
+// names a row that does not fit in a.
+func GemvTRows(y, a []float32, lda int, x []float32, rows []int32) {
+	n := len(y)
+	if lda < n {
+		panic(fmt.Sprintf("kernels: GemvTRows: lda = %d, want at least len(y) = %d", lda, n))
+	}
+	if n == 0 || len(rows) == 0 {
+		return
+	}
+	limit := rowLimit(len(a), n, lda, len(x))
+	f := active.gemvTRows
+	if f == nil {
+		f = gemvTRowsGeneric
+	}
+	if bad := f(y, a, lda, x, rows, limit); bad >= 0 {
+		panic(badRow("GemvTRows", rows[bad], bad, len(a), n, lda, len(x)))
+	}
+}
+
+// OuterUpdateRows adds the scaled outer product of x and y to the listed
+// rows of the matrix a (leading dimension lda) and leaves the other rows
+// alone:
+//
+//	for _, i := range rows {
+//		s := alpha * x[i]
+//		for j := range y {
+//			a[int(i)*lda+j] += s * y[j]
+//		}
+//	}
+//
+// with s rounded once per row and a fused multiply-add per element, as in
+// OuterUpdate; with rows the non-zeros of x the results are the same as
+// OuterUpdate's. It panics if lda < len(y), or if an index is negative, not
+// below len(x), or names a row that does not fit in a.
+func OuterUpdateRows(alpha float32, x []float32, rows []int32, y, a []float32, lda int) {
+	n := len(y)
+	if lda < n {
+		panic(fmt.Sprintf("kernels: OuterUpdateRows: lda = %d, want at least len(y) = %d", lda, n))
+	}
+	if n == 0 || len(rows) == 0 {
+		return
+	}
+	limit := rowLimit(len(a), n, lda, len(x))
+	f := active.outerUpdateRows
+	if f == nil {
+		f = outerUpdateRowsGeneric
+	}
+	if bad := f(alpha, x, rows, y, a, lda, limit); bad >= 0 {
+		panic(badRow("OuterUpdateRows", rows[bad], bad, len(a), n, lda, len(x)))
+	}
+}
+
+// GemmSparseRows adds the product of a sparse m×k matrix X and the dense
+// matrix b (leading dimension ldb) to the m×n matrix c (leading dimension
+// ldc). Row r of X is stored densely at x[r*ldx:], and rows[r] lists the
+// columns of that row to use (its non-zeros):
+//
+//	for r := 0; r < m; r++ {
+//		GemvTRows(c[r*ldc:r*ldc+n], b, ldb, x[r*ldx:r*ldx+ldx], rows[r])
+//	}
+//
+// This is the forward product X·W of a dense layer for a batch of sparse
+// inputs. Rows of c are shared out among up to Threads() goroutines; each
+// row is computed by one of them exactly as alone, so the result does not
+// depend on the thread count. It panics on a shape mismatch, or if len(rows)
+// != m, or on a bad index as GemvTRows does.
+func GemmSparseRows(m, n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int) {
+	checkSparse("GemmSparseRows", m, n, x, ldx, rows)
+	checkMatrix("GemmSparseRows", "c", m, n, c, ldc)
+	if ldb < n {
+		panic(fmt.Sprintf("kernels: GemmSparseRows: leading dimension of b is %d, want at least %d", ldb, n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	job := sparseJobs.Get().(*sparseJob)
+	job.byRows, job.m, job.n = true, m, n
+	job.x, job.ldx, job.rows = x, ldx, rows
+	job.b, job.ldb, job.c, job.ldc = b, ldb, c, ldc
+	job.run()
+	sparseJobs.Put(job)
+}
+
+// OuterUpdateSparseRows adds alpha·Xᵀ·d to the matrix b (leading dimension
+// ldb), for the sparse m×k matrix X stored as in GemmSparseRows and the
+// dense m×n matrix d (leading dimension ldd), visiting only the listed
+// rows of b:
+//
+//	for r := 0; r < m; r++ {
+//		OuterUpdateRows(alpha, x[r*ldx:r*ldx+ldx], rows[r], d[r*ldd:r*ldd+n], b, ldb)
+//	}
+//
+// This is the weight update W += alpha·Xᵀ·δ of a dense layer for a batch
+// of sparse inputs: each weight gets one fused multiply-add per sample that
+// uses it, in sample order. The columns of b are shared out among up to
+// Threads() goroutines, each running all samples on its columns, so the
+// result does not depend on the thread count. The samples' lists may name
+// the same rows (they normally do). It panics on a shape mismatch, or if
+// len(rows) != m, or on a bad index as OuterUpdateRows does.
+func OuterUpdateSparseRows(m, n int, alpha float32, x []float32, ldx int, rows [][]int32, d []float32, ldd int, b []float32, ldb int) {
+	checkSparse("OuterUpdateSparseRows", m, n, x, ldx, rows)
+	checkMatrix("OuterUpdateSparseRows", "d", m, n, d, ldd)
+	if ldb < n {
+		panic(fmt.Sprintf("kernels: OuterUpdateSparseRows: leading dimension of b is %d, want at least %d", ldb, n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	job := sparseJobs.Get().(*sparseJob)
+	job.byRows, job.m, job.n, job.alpha = false, m, n, alpha
+	job.x, job.ldx, job.rows = x, ldx, rows
+	job.b, job.ldb, job.c, job.ldc = b, ldb, d, ldd
+	job.run()
+	sparseJobs.Put(job)
+}
+
+func checkSparse(fn string, m, n int, x []float32, ldx int, rows [][]int32) {
+	if m < 0 || n < 0 {
+		panic(fmt.Sprintf("kernels: %s: m = %d, n = %d, dimensions must not be negative", fn, m, n))
+	}
+	if len(rows) != m {
+		panic(fmt.Sprintf("kernels: %s: len(rows) = %d, want m = %d", fn, len(rows), m))
+	}
+	if ldx < 0 || m > 0 && len(x) < (m-1)*ldx {
+		panic(fmt.Sprintf("kernels: %s: len(x) = %d with ldx = %d, too short for %d rows", fn, len(x), ldx, m))
+	}
+}
+
+// sparseMinParallel is the work (multiply-adds) below which a sparse
+// product runs on the caller's goroutine alone: handing out a part costs a
+// few microseconds, about 20,000 multiply-adds of these kernels.
+const sparseMinParallel = 1 << 17
+
+// sparseColumnBlock is the granularity of the column split of
+// OuterUpdateSparseRows: whole 16-float vectors, so no part runs masked
+// tails that one call would not.
+const sparseColumnBlock = 16
+
+// sparseJob carries a GemmSparseRows (byRows; c is the output) or an
+// OuterUpdateSparseRows (c is d, b the output) to the pool.
+type sparseJob struct {
+	byRows   bool
+	m, n     int
+	alpha    float32
+	x        []float32
+	ldx      int
+	rows     [][]int32
+	b, c     []float32
+	ldb, ldc int
+	parts    int
+	done     sync.WaitGroup
+}
+
+var sparseJobs = sync.Pool{New: func() any { return new(sparseJob) }}
+
+func (j *sparseJob) run() {
+	j.parts = 1
+	if t := Threads(); t > 1 {
+		work := 0
+		for _, r := range j.rows {
+			work += len(r)
+		}
+		if work*j.n >= sparseMinParallel {
+			extent := j.m
+			if !j.byRows {
+				extent = (j.n + sparseColumnBlock - 1) / sparseColumnBlock
+			}
+			j.parts = min(t, extent)
+		}
+	}
+	if j.parts == 1 {
+		j.runPart(0)
+	} else {
+		parallelRun(j, j.parts, &j.done)
+	}
+	// Drop the references to the caller's data before going back to the
+	// sync.Pool.
+	j.x, j.rows, j.b, j.c = nil, nil, nil, nil
+}
+
+func (j *sparseJob) runPart(part int) {
+	if j.byRows {
+		r0, r1 := j.m*part/j.parts, j.m*(part+1)/j.parts
+		for r := r0; r < r1; r++ {
+			GemvTRows(j.c[r*j.ldc:r*j.ldc+j.n], j.b, j.ldb, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r])
+		}
+		return
+	}
+	blocks := (j.n + sparseColumnBlock - 1) / sparseColumnBlock
+	c0 := min(blocks*part/j.parts*sparseColumnBlock, j.n)
+	c1 := min(blocks*(part+1)/j.parts*sparseColumnBlock, j.n)
+	if c0 >= c1 {
+		return
+	}
+	for r := 0; r < j.m; r++ {
+		OuterUpdateRows(j.alpha, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r], j.c[r*j.ldc+c0:r*j.ldc+c1], j.b[c0:], j.ldb)
+	}
+}
+
+// rowLimit returns how many rows an index may address: those of a
+// (leading dimension lda, rows of n ≥ 1 elements) that are also entries
+// of x.
+func rowLimit(lenA, n, lda, lenX int) int {
+	if lenA < n {
+		return 0
+	}
+	return min((lenA-n)/lda+1, lenX)
+}
+
+func badRow(fn string, i int32, at, lenA, n, lda, lenX int) string {
+	return fmt.Sprintf("kernels: %s: rows[%d] = %d, want an index in [0, %d) (len(x) = %d; len(a) = %d holds %d rows of %d with lda = %d)",
+		fn, at, i, rowLimit(lenA, n, lda, lenX), lenX, lenA, rowLimit(lenA, n, lda, lenA), n, lda)
+}
+
+func gemvTRowsGeneric(y, a []float32, lda int, x []float32, rows []int32, limit int) int {
+	for k, i := range rows {
+		if uint(i) >= uint(limit) {
+			return k
+		}
+		xi := x[i]
+		row := a[int(i)*lda : int(i)*lda+len(y)]
+		for j, v := range row {
+			y[j] += xi * v
+		}
+	}
+	return -1
+}
+
+func outerUpdateRowsGeneric(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int {
+	for k, i := range rows {
+		if uint(i) >= uint(limit) {
+			return k
+		}
+		s := alpha * x[i]
+		row := a[int(i)*lda : int(i)*lda+len(y)]
+		for j, v := range y {
+			row[j] += s * v
+		}
+	}
+	return -1
+}

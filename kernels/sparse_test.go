@@ -1,0 +1,347 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// rowList returns indices below m: each row with probability density, in
+// ascending order or shuffled, with some rows repeated if dups.
+func rowList(r *rand.Rand, m int, density float64, shuffled, dups bool) []int32 {
+	var rows []int32
+	for i := 0; i < m; i++ {
+		if r.Float64() < density {
+			rows = append(rows, int32(i))
+			if dups && r.IntN(4) == 0 {
+				rows = append(rows, int32(i))
+			}
+		}
+	}
+	if shuffled {
+		r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	}
+	return rows
+}
+
+type rowCase struct {
+	m, n, pad, off int
+	density        float64
+	shuffled, dups bool
+}
+
+func rowCases() []rowCase {
+	var cs []rowCase
+	densities := []float64{0, 0.05, 0.19, 0.5, 1}
+	for n := 0; n <= 300; n++ {
+		d := densities[n%len(densities)]
+		cs = append(cs, rowCase{m: 9, n: n, pad: n % 3 * 5, off: n % 16, density: d, shuffled: n%2 == 1, dups: n%3 == 0})
+	}
+	for _, n := range tileSizes {
+		for _, d := range densities {
+			cs = append(cs, rowCase{m: 40, n: n, pad: 7, off: 3, density: d, shuffled: true, dups: true})
+		}
+	}
+	return append(cs,
+		rowCase{m: 784, n: 128, density: 0.19},
+		rowCase{m: 784, n: 784, pad: 1, off: 5, density: 0.19, dups: true},
+		rowCase{m: 300, n: 10, off: 1, density: 0.5, shuffled: true})
+}
+
+func TestGemvTRows(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(21, 22))
+		for ci, c := range rowCases() {
+			a := newMatrix(r, c.m, c.n, c.n+c.pad, c.off)
+			x := at(r, c.m, (c.off+5)%16)
+			y, checkY := guarded(c.n, (c.off+ci)%16)
+			randFill(r, y)
+			rows := rowList(r, c.m, c.density, c.shuffled, c.dups)
+			want, mag := make([]float64, c.n), make([]float64, c.n)
+			for j := range y {
+				want[j], mag[j] = float64(y[j]), math.Abs(float64(y[j]))
+				for _, i := range rows {
+					p := float64(x[i]) * a.at(int(i), j)
+					want[j] += p
+					mag[j] += math.Abs(p)
+				}
+			}
+			GemvTRows(y, a.s, a.ld, x, rows)
+			what := fmt.Sprintf("GemvTRows %d×%d lda=%d, %d rows", c.m, c.n, a.ld, len(rows))
+			checkY(t, what)
+			a.check(t, what)
+			for j := range y {
+				if !closeTo(y[j], want[j], float64(len(rows)+2)*eps32*mag[j]) {
+					t.Fatalf("%s: y[%d] = %v, want %v", what, j, y[j], want[j])
+				}
+			}
+		}
+	})
+}
+
+func TestOuterUpdateRows(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(23, 24))
+		for ci, c := range rowCases() {
+			a := newMatrix(r, c.m, c.n, c.n+c.pad, c.off)
+			x := at(r, c.m, (c.off+5)%16)
+			y := at(r, c.n, (c.off+ci)%16)
+			alpha := float32(r.Float64()*2 - 1)
+			rows := rowList(r, c.m, c.density, c.shuffled, c.dups)
+			want, mag := make([]float64, len(a.s)), make([]float64, len(a.s))
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < c.n; j++ {
+					want[i*a.ld+j], mag[i*a.ld+j] = a.at(i, j), math.Abs(a.at(i, j))
+				}
+			}
+			for _, i := range rows {
+				s := float64(alpha * x[i])
+				for j := 0; j < c.n; j++ {
+					want[int(i)*a.ld+j] += s * float64(y[j])
+					mag[int(i)*a.ld+j] += math.Abs(s * float64(y[j]))
+				}
+			}
+			OuterUpdateRows(alpha, x, rows, y, a.s, a.ld)
+			what := fmt.Sprintf("OuterUpdateRows %d×%d lda=%d, %d rows", c.m, c.n, a.ld, len(rows))
+			a.check(t, what)
+			for i := 0; i < c.m; i++ {
+				listed := slices.Contains(rows, int32(i))
+				for j := 0; j < c.n; j++ {
+					got, w := a.s[i*a.ld+j], want[i*a.ld+j]
+					if !listed && float64(got) != w {
+						t.Fatalf("%s: unlisted row %d changed: a[%d,%d] = %v, was %v", what, i, i, j, got, w)
+					}
+					if !closeTo(got, w, 4*eps32*(mag[i*a.ld+j]+1)) {
+						t.Fatalf("%s: a[%d,%d] = %v, want %v", what, i, j, got, w)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSparseRowsMatchDense checks that listing every non-zero row gives the
+// dense kernels' results: bit for bit for the update (the same fused
+// multiply-add per element), within rounding for the product.
+func TestSparseRowsMatchDense(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(25, 26))
+		const m, n = 784, 128
+		x := make([]float32, m)
+		var rows []int32
+		for i := range x {
+			if r.Float64() < 0.19 {
+				x[i] = float32(r.Float64())
+				rows = append(rows, int32(i))
+			}
+		}
+		w := at(r, m*n, 0)
+		delta := at(r, n, 0)
+		dense, sparse := slices.Clone(w), slices.Clone(w)
+		OuterUpdate(-0.01, x, delta, dense, n)
+		OuterUpdateRows(-0.01, x, rows, delta, sparse, n)
+		for i := range dense {
+			if dense[i] != sparse[i] {
+				t.Fatalf("update: W[%d,%d] = %v sparse, %v dense", i/n, i%n, sparse[i], dense[i])
+			}
+		}
+		yd, ys := make([]float32, n), make([]float32, n)
+		Gemv(true, m, n, 1, w, n, x, 0, yd)
+		GemvTRows(ys, w, n, x, rows)
+		for j := range yd {
+			if !closeTo(ys[j], float64(yd[j]), 1e-5) {
+				t.Fatalf("forward: y[%d] = %v sparse, %v dense", j, ys[j], yd[j])
+			}
+		}
+	})
+}
+
+func TestSparseRowsPanics(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		a := make([]float32, 5*8) // 5 rows of 6 with lda 8 fit, plus a partial sixth
+		x := make([]float32, 5)
+		y := make([]float32, 6)
+		for _, c := range []struct {
+			rows []int32
+			lda  int
+			x    []float32
+			want string
+		}{
+			{[]int32{0, 5}, 8, x, "rows[1] = 5, want an index in [0, 5)"},
+			{[]int32{-1}, 8, x, "rows[0] = -1"},
+			{[]int32{1, 2, 4}, 8, x[:4], "rows[2] = 4, want an index in [0, 4)"},
+			{[]int32{2}, 5, x, "lda = 5, want at least len(y) = 6"},
+		} {
+			for _, fn := range []struct {
+				name string
+				call func()
+			}{
+				{"GemvTRows", func() { GemvTRows(y, a, c.lda, c.x, c.rows) }},
+				{"OuterUpdateRows", func() { OuterUpdateRows(1, c.x, c.rows, y, a, c.lda) }},
+			} {
+				msg := func() (msg string) {
+					defer func() { msg = fmt.Sprint(recover()) }()
+					fn.call()
+					return ""
+				}()
+				if !strings.Contains(msg, fn.name) || !strings.Contains(msg, c.want) {
+					t.Errorf("%s with rows %v, lda %d: panic %q, want one naming %q", fn.name, c.rows, c.lda, msg, c.want)
+				}
+			}
+		}
+	})
+}
+
+// sparseBatch returns an m×k matrix of which about density of the entries
+// are non-zero, stored densely with leading dimension ldx, and the lists of
+// each row's non-zero columns.
+func sparseBatch(r *rand.Rand, m, k, ldx int, density float64) ([]float32, [][]int32) {
+	x := make([]float32, m*ldx)
+	rows := make([][]int32, m)
+	for i := 0; i < m; i++ {
+		for p := 0; p < k; p++ {
+			if r.Float64() < density {
+				x[i*ldx+p] = float32(r.Float64())
+				rows[i] = append(rows[i], int32(p))
+			}
+		}
+	}
+	return x, rows
+}
+
+func TestGemmSparseRows(t *testing.T) {
+	defer SetThreads(Threads())
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(27, 28))
+		for _, sh := range []struct{ m, n, k int }{{1, 1, 1}, {3, 17, 20}, {64, 130, 300}, {128, 128, 784}} {
+			ldx, ldb, ldc := sh.k+3, sh.n+1, sh.n+2
+			x, rows := sparseBatch(r, sh.m, sh.k, ldx, 0.3)
+			b := newMatrix(r, sh.k, sh.n, ldb, 1)
+			c0 := newMatrix(r, sh.m, sh.n, ldc, 2)
+			var results [][]float32
+			for _, threads := range []int{1, 2, 3} {
+				SetThreads(threads)
+				c := slices.Clone(c0.s)
+				GemmSparseRows(sh.m, sh.n, x, ldx, rows, b.s, ldb, c, ldc)
+				results = append(results, c)
+			}
+			what := fmt.Sprintf("GemmSparseRows %d×%d×%d", sh.m, sh.n, sh.k)
+			for ti, c := range results[1:] {
+				if !sameBits(c, results[0]) {
+					t.Fatalf("%s: %d threads differ from 1", what, ti+2)
+				}
+			}
+			c := results[0]
+			for i := 0; i < sh.m; i++ {
+				for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+					if j >= sh.n {
+						if math.Float32bits(c[i*ldc+j]) != math.Float32bits(c0.s[i*ldc+j]) {
+							t.Fatalf("%s: padding c[%d,%d] overwritten", what, i, j)
+						}
+						continue
+					}
+					want, mag := c0.at(i, j), math.Abs(c0.at(i, j))
+					for p := 0; p < sh.k; p++ {
+						v := float64(x[i*ldx+p]) * b.at(p, j)
+						want += v
+						mag += math.Abs(v)
+					}
+					if !closeTo(c[i*ldc+j], want, float64(sh.k+2)*eps32*mag) {
+						t.Fatalf("%s: c[%d,%d] = %v, want %v", what, i, j, c[i*ldc+j], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestOuterUpdateSparseRows(t *testing.T) {
+	defer SetThreads(Threads())
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(29, 30))
+		for _, sh := range []struct{ m, n, k int }{{1, 1, 1}, {3, 17, 20}, {64, 130, 300}, {128, 128, 784}} {
+			ldx, ldd, ldb := sh.k+3, sh.n+1, sh.n+2
+			x, rows := sparseBatch(r, sh.m, sh.k, ldx, 0.3)
+			d := newMatrix(r, sh.m, sh.n, ldd, 1)
+			b0 := newMatrix(r, sh.k, sh.n, ldb, 2)
+			const alpha = -0.125
+			var results [][]float32
+			for _, threads := range []int{1, 2, 3} {
+				SetThreads(threads)
+				b := slices.Clone(b0.s)
+				OuterUpdateSparseRows(sh.m, sh.n, alpha, x, ldx, rows, d.s, ldd, b, ldb)
+				results = append(results, b)
+			}
+			what := fmt.Sprintf("OuterUpdateSparseRows %d×%d×%d", sh.m, sh.n, sh.k)
+			for ti, b := range results[1:] {
+				if !sameBits(b, results[0]) {
+					t.Fatalf("%s: %d threads differ from 1", what, ti+2)
+				}
+			}
+			b := results[0]
+			for p := 0; p < sh.k; p++ {
+				for j := 0; j < ldb && p*ldb+j < len(b); j++ {
+					if j >= sh.n {
+						if math.Float32bits(b[p*ldb+j]) != math.Float32bits(b0.s[p*ldb+j]) {
+							t.Fatalf("%s: padding b[%d,%d] overwritten", what, p, j)
+						}
+						continue
+					}
+					want, mag := b0.at(p, j), math.Abs(b0.at(p, j))
+					for i := 0; i < sh.m; i++ {
+						v := float64(alpha*x[i*ldx+p]) * d.at(i, j)
+						want += v
+						mag += math.Abs(v)
+					}
+					if !closeTo(b[p*ldb+j], want, float64(sh.m+2)*eps32*mag) {
+						t.Fatalf("%s: b[%d,%d] = %v, want %v", what, p, j, b[p*ldb+j], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// sameBits reports whether a and b hold the same bits (NaN guards included).
+func sameBits(a, b []float32) bool {
+	return slices.EqualFunc(a, b, func(u, v float32) bool { return math.Float32bits(u) == math.Float32bits(v) })
+}
+
+// BenchmarkSparseRows times one per-sample step of a 784×128 first layer
+// (forward product and update) with the sparse-row kernels against the
+// dense ones, at several input densities: where sparse stops winning is
+// the threshold nn uses.
+//
+//	go test -run '^$' -bench SparseRows -benchtime 200ms ./kernels/
+func BenchmarkSparseRows(b *testing.B) {
+	const m, n = 784, 128
+	r := rand.New(rand.NewPCG(31, 32))
+	w := at(r, m*n, 0)
+	delta := at(r, n, 0)
+	y := make([]float32, n)
+	for _, density := range []float64{0.05, 0.19, 0.3, 0.5, 0.7, 0.9} {
+		x := make([]float32, m)
+		var rows []int32
+		for i := range x {
+			if r.Float64() < density {
+				x[i] = float32(r.Float64())
+				rows = append(rows, int32(i))
+			}
+		}
+		b.Run(fmt.Sprintf("density=%.2f/sparse", density), func(b *testing.B) {
+			for b.Loop() {
+				GemvTRows(y, w, n, x, rows)
+				OuterUpdateRows(-1e-6, x, rows, delta, w, n)
+			}
+		})
+		b.Run(fmt.Sprintf("density=%.2f/dense", density), func(b *testing.B) {
+			for b.Loop() {
+				Gemv(true, m, n, 1, w, n, x, 1, y)
+				OuterUpdate(-1e-6, x, delta, w, n)
+			}
+		})
+	}
+}
