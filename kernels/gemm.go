@@ -66,6 +66,13 @@ type gemmMicro struct {
 	// narrow, if set, is a kernel with a narrower tile for products whose
 	// n fits in it, where the wide tile would waste most of its lanes.
 	narrow *gemmMicro
+	// narrowTransA, if set, is a narrow kernel for a transposed A (see
+	// unitRowStride), preferred to narrow when both fit.
+	narrowTransA *gemmMicro
+	// unitRowStride says the kernel reads the rows of an A sliver as
+	// adjacent floats (rsA = 1: a transposed A or a packed edge sliver) and
+	// cannot take a row-major A.
+	unitRowStride bool
 	// viaTile says the kernel's masked stores are slow into rows of C that
 	// are not whole cache lines (a 10-class output: 40-byte rows, about 20%
 	// of the product's time measured); it then writes an aligned scratch
@@ -171,7 +178,9 @@ func gemmRun(g gemmCall) {
 	if g.micro.kernel == nil {
 		g.micro = genericImpl.gemm
 	}
-	if nw := g.micro.narrow; nw != nil && g.n <= nw.nr {
+	if nw := g.micro.narrowTransA; nw != nil && g.transA && g.n <= nw.nr {
+		g.micro = *nw
+	} else if nw := g.micro.narrow; nw != nil && g.n <= nw.nr {
 		g.micro = *nw
 	}
 	g.blocks = blocking(g.micro.mr, g.micro.nr)

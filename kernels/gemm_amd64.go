@@ -6,7 +6,8 @@ package kernels
 // that impl_amd64.go stays the level-1/2 kernels' file.
 func init() {
 	avx512Impl.gemm = gemmMicro{kernel: gemmKernel12x32AVX512, mr: 12, nr: 32, masksB: true, packBT: packBTransAVX512,
-		narrow: &gemmMicro{kernel: gemmKernel16x16AVX512, mr: 16, nr: 16, masksB: true, viaTile: true}}
+		narrow:       &gemmMicro{kernel: gemmKernel16x16AVX512, mr: 16, nr: 16, masksB: true, viaTile: true},
+		narrowTransA: &gemmMicro{kernel: gemmKernelT16AVX512, mr: 16, nr: 16, masksB: true, viaTile: true, unitRowStride: true}}
 	avx2Impl.gemm = gemmMicro{kernel: gemmKernel6x16AVX2, mr: 6, nr: 16, packBT: packBTransAVX2}
 }
 
@@ -24,6 +25,14 @@ func gemmKernel12x32AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb i
 //
 //go:noescape
 func gemmKernel16x16AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
+
+// gemmKernelT16AVX512 is gemmKernel for a 16×16 tile with AVX-512F and
+// rsA = 1, for products with n ≤ 16 and a transposed A: the rows run along
+// the lanes (one ZMM accumulator per column), so a narrow nr wastes none of
+// them. B is read for nr columns only, C and the bias are masked to nr.
+//
+//go:noescape
+func gemmKernelT16AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
 
 // gemmKernel6x16AVX2 is gemmKernel for a 6×16 tile with AVX2 and FMA: the
 // accumulators fill 12 YMM registers; B is read for all 16 columns, C and the

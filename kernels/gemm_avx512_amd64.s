@@ -121,6 +121,12 @@
 	VMOVUPS     acc1, K2, 64(DX); \
 	ADDQ        R13, DX
 
+// A12x32PUT stores one row's nr valid columns as they are.
+#define A12x32PUT(acc0, acc1) \
+	VMOVUPS acc0, K1, (DX); \
+	VMOVUPS acc1, K2, 64(DX); \
+	ADDQ    R13, DX
+
 // func gemmKernel12x32AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
 TEXT ·gemmKernel12x32AVX512(SB), NOSPLIT, $0-168
 	MOVQ a_base+8(FP), SI
@@ -234,6 +240,50 @@ tail:
 	A12x32STEP
 
 epilogue:
+	// C = the sums, as in most forward products and every small-k one
+	// (where the epilogue is a large part of the time): plain stores.
+	CMPQ flags+160(FP), $0
+	JNE  scale
+	CMPL alpha+128(FP), $0x3f800000 // 1.0
+	JNE  scale
+	MOVQ mr+112(FP), CX
+	A12x32PUT(Z0, Z1)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z2, Z3)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z4, Z5)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z6, Z7)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z8, Z9)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z10, Z11)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z12, Z13)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z14, Z15)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z16, Z17)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z18, Z19)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z20, Z21)
+	DECQ CX
+	JZ   done
+	A12x32PUT(Z22, Z23)
+	JMP  done
+
+scale:
 	VBROADCASTSS alpha+128(FP), Z26
 	A12x32SCALE(Z0, Z1)
 	A12x32SCALE(Z2, Z3)

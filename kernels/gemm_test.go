@@ -19,6 +19,10 @@ func usableMicros() (names []string, micros []gemmMicro) {
 			names = append(names, im.name+"-narrow")
 			micros = append(micros, *nw)
 		}
+		if nw := im.gemm.narrowTransA; nw != nil {
+			names = append(names, im.name+"-narrowTransA")
+			micros = append(micros, *nw)
+		}
 	}
 	return names, micros
 }
@@ -34,12 +38,19 @@ func TestGemmMicroKernels(t *testing.T) {
 			r := rand.New(rand.NewPCG(21, 22))
 			for _, kc := range kcs[1:] { // the driver never calls with kc = 0; see below
 				for _, mr := range []int{1, u.mr - 1, u.mr} {
-					for _, nr := range []int{1, u.nr/2 + 1, u.nr - 1, u.nr} {
+					nrs := []int{1, u.nr/2 + 1, u.nr - 1, u.nr}
+					if u.nr <= 16 { // narrow kernels may have code for each nr
+						nrs = nrs[:0]
+						for nr := 1; nr <= u.nr; nr++ {
+							nrs = append(nrs, nr)
+						}
+					}
+					for _, nr := range nrs {
 						if mr < 1 || nr < 1 {
 							continue
 						}
 						for flags := 0; flags < 8; flags++ {
-							checkMicro(t, r, u, kc, mr, nr, flags, (kc+mr+nr+flags)%2 == 0)
+							checkMicro(t, r, u, kc, mr, nr, flags, u.unitRowStride || (kc+mr+nr+flags)%2 == 0)
 						}
 					}
 				}
@@ -81,6 +92,9 @@ func checkMicro(t *testing.T, r *rand.Rand, u gemmMicro, kc, mr, nr, flags int, 
 	bias, checkBias := guarded(nr, 4)
 	randFill(r, bias)
 	alpha, beta := float32(-0.75), float32(1.5)
+	if (kc+mr+nr)%2 == 1 { // alpha = 1 may take a kernel's plain-store path
+		alpha = 1
+	}
 	if flags&gemmLoadC == 0 {
 		beta = 0
 		c.s[0] = float32(math.NaN()) // must be overwritten, not read
