@@ -15,8 +15,10 @@ help:
 	@echo "make python       the library inside python/nnsimd (PYTHONPATH=python)"
 	@echo "make test-c       C API test program, also under valgrind"
 	@echo "make test-python  the Python package's tests (PYTHON=$(PYTHON))"
+	@echo "make fuzz         each fuzz target for FUZZTIME (default 60s)"
 	@echo "make bench-go     the same kernels as go test benchmarks (for benchstat)"
 	@echo "make bench-compare  nnsimd beside OpenBLAS (libopenblas-dev) and gonum"
+	@echo "make bench-train  full-MNIST training beside PyTorch, numpy and gonum"
 
 # Builds the CLI and trains 784-256-10 on full MNIST with its defaults
 # (relu, softmax cross-entropy, batch 64, lr 0.05, momentum 0.9, 6 epochs):
@@ -26,7 +28,7 @@ run:
 	$(GO) build -o $(BUILD)/nnsimd ./cmd/nnsimd
 	$(BUILD)/nnsimd train -save $(BUILD)/model.nnsm -png $(BUILD)/weights.png
 
-test: vet test-go test-purego test-arm64 test-c test-python
+test: vet test-go test-purego test-arm64 test-c test-python test-fuzz test-race
 
 vet:
 	$(GO) vet ./...
@@ -71,6 +73,13 @@ bench-go:
 bench-compare:
 	OPENBLAS_NUM_THREADS=1 $(GO) run -tags openblas ./bench/compare $(BENCHFLAGS)
 
+# Full-MNIST training side by side: nnsimd, PyTorch and numpy (Debian's
+# python3-torch / python3-numpy under /usr/bin/python3) and gonum, one run
+# at a time; TRAINFLAGS e.g. -suite minibatch -reps 3 -json train.jsonl.
+.PHONY: bench-train
+bench-train:
+	$(GO) run ./bench/train $(TRAINFLAGS)
+
 # The C shared library: build/libnnsimd.so, the public header build/nnsimd.h
 # (capi/nnsimd.h) and cgo's generated build/libnnsimd.h.
 PYTHON   ?= /usr/bin/python3
@@ -111,3 +120,27 @@ python: lib
 test-python: python
 	cd python && $(PYTHON) -m pytest -q -p no:cacheprovider tests
 	cd python && NNSIMD_NO_NUMPY=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests
+
+# Fuzzing: the model-file reader and the IDX readers. -fuzz takes one target
+# of one package per run. test-fuzz runs each briefly in `make test`; `make
+# fuzz` longer. Inputs that fail are written to <pkg>/testdata/fuzz/<target>/
+# and then run by every plain `go test` as regression cases.
+FUZZTIME      ?= 60s
+TESTFUZZTIME  ?= 15s
+FUZZ_TARGETS  := ./nn/:FuzzReadNetwork ./nn/mnist/:FuzzReadImages ./nn/mnist/:FuzzReadLabels
+.PHONY: fuzz test-fuzz test-race
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; \
+	done
+
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TESTFUZZTIME)
+
+# The race detector (needs cgo). -short: the kernels' exhaustive sweeps are
+# slow under -race. TestNoAllocations counts allocations, which the race
+# runtime adds, so it is skipped here (it runs in test-go).
+test-race:
+	$(GO) test -race -short -count=1 -skip '^TestNoAllocations$$' ./...

@@ -666,7 +666,116 @@ static void test_churn(void) {
     CHECK(ok, "create/free churn failed");
 }
 
-int main(void) {
+
+/* ------------------------------------------------ issue 6 additions */
+
+/* Every handle-taking function, given a freed handle and a never-issued
+ * one: NNSIMD_EINVAL with a message, never a crash or a write. */
+static void test_dead_handles(void) {
+    const int64_t sizes[] = {2, 3, 2};
+    uint64_t freed = new_net(sizes, 3, NULL, NULL, NULL, 1);
+    EXPECT(nnsimd_net_free(freed), NNSIMD_OK);
+    const uint64_t dead[] = {freed, freed + 1000003, (uint64_t)1 << 63};
+    float x[4] = {1, 2, 3, 4}, y[4] = {1, 0, 0, 1}, buf[8] = {0};
+    uint8_t labels[2] = {0, 1};
+    int64_t count = -7, sz[3];
+    double acc = -7;
+    const char *hid = NULL;
+    int bias = -7;
+    for (size_t i = 0; i < sizeof dead / sizeof dead[0]; i++) {
+        uint64_t h = dead[i];
+        EXPECT(nnsimd_net_num_layers(h, &count), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_sizes(h, sz, 3, &count), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_config(h, &hid, NULL, NULL, &bias), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_get_weights(h, 0, buf, 8, &count), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_set_weights(h, 0, buf, 6), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_get_biases(h, 0, buf, 8, &count), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_set_biases(h, 0, buf, 3), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_fit(h, x, y, 2, 1, 0.1f, 1, 0, 0, 0, 1, NULL, NULL, NULL, 0, NULL), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_predict(h, x, 2, buf, 8), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_evaluate(h, x, 2, labels, &acc, NULL, 0), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_save(h, "/tmp/nnsimd-capi-never-written.nns"), NNSIMD_EINVAL);
+        EXPECT(nnsimd_net_free(h), NNSIMD_EINVAL);
+    }
+    CHECK(count == -7 && acc == -7 && hid == NULL && bias == -7, "a call on a dead handle wrote an output");
+    CHECK(access("/tmp/nnsimd-capi-never-written.nns", F_OK) != 0, "save on a dead handle created the file");
+}
+
+/* NNSIMD_ISA is read when the library loads, so each value is tried in a
+ * fresh process: this program re-run with --env-status prints
+ * nnsimd_env_status(), nnsimd_isa() and nnsimd_available_isas() (its own:
+ * under valgrind this process sees fewer ISAs than the child). */
+static void test_env_isa(void) {
+    char self[4096];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        fprintf(stderr, "  /proc/self/exe unreadable: NNSIMD_ISA test skipped\n");
+        return;
+    }
+    self[len] = '\0';
+    const char *avail = nnsimd_available_isas();
+    struct {
+        const char *value;
+        int want;
+    } cases[] = {
+        {"generic", NNSIMD_OK},
+        {"bogus", NNSIMD_EINVAL},
+        {strstr(avail, "avx2") ? "neon" : "avx2", NNSIMD_EUNSUPPORTED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "NNSIMD_ISA=%s '%s' --env-status", cases[i].value, self);
+        FILE *p = popen(cmd, "r");
+        int st = 99;
+        char isa[64] = "", child_avail[256] = "";
+        int got = p ? fscanf(p, "%d %63s %255s", &st, isa, child_avail) : 0;
+        if (p) pclose(p);
+        CHECK(got == 3 && st == cases[i].want, "NNSIMD_ISA=%s: env_status %d, want %d", cases[i].value, st, cases[i].want);
+        /* A refused value leaves the best available ISA in use, never the one asked for. */
+        CHECK(got == 3 && strstr(child_avail, isa) != NULL && (cases[i].want == NNSIMD_OK) == (strcmp(isa, cases[i].value) == 0),
+              "NNSIMD_ISA=%s: running on %s (available %s)", cases[i].value, isa, child_avail);
+    }
+}
+
+static long rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
+/* 10,000 networks of 64·64 + 64·10 weights (19 KiB each, 190 MiB if none
+ * were freed) created, trained one step, and freed: resident memory after a
+ * warm-up of 1,000 stays flat. */
+static void test_churn_rss(void) {
+    if (quick) return; /* valgrind's RSS says nothing about ours */
+    const int64_t sizes[] = {64, 64, 10};
+    float x[64 * 4], y[10 * 4];
+    fill(x, 64 * 4);
+    memset(y, 0, sizeof y);
+    int ok = 1;
+    long warm = 0;
+    for (int i = 0; i < 11000; i++) {
+        if (i == 1000) warm = rss_kib();
+        uint64_t h = 0;
+        ok &= nnsimd_net_new(sizes, 3, NULL, NULL, NULL, 1, NULL, 0, (uint64_t)i, &h) == NNSIMD_OK;
+        ok &= nnsimd_net_fit(h, x, y, 4, 1, 0.01f, 4, 0, 0, 0, 1, NULL, NULL, NULL, 0, NULL) == NNSIMD_OK;
+        ok &= nnsimd_net_free(h) == NNSIMD_OK;
+    }
+    long end = rss_kib();
+    CHECK(ok, "create/fit/free churn failed: %s", nnsimd_last_error());
+    fprintf(stderr, "  churn: RSS %ld KiB after 1,000 networks, %ld KiB after 11,000 (%+ld KiB)\n", warm, end, end - warm);
+    CHECK(warm > 0 && end - warm < 16 * 1024, "RSS grew %ld KiB over 10,000 create/free cycles", end - warm);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--env-status") == 0) {
+        printf("%d %s %s\n", nnsimd_env_status(), nnsimd_isa(), nnsimd_available_isas());
+        return 0;
+    }
     quick = getenv("NNSIMD_TEST_QUICK") != NULL && getenv("NNSIMD_TEST_QUICK")[0] == '1';
     CHECK(strcmp(nnsimd_last_error(), "") == 0, "last_error before any failure = %s", nnsimd_last_error());
     test_info();
@@ -677,6 +786,9 @@ int main(void) {
     test_files();
     test_threads();
     test_churn();
+    test_dead_handles();
+    test_env_isa();
+    test_churn_rss();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
