@@ -1,0 +1,282 @@
+// Command train is nnsimd's side-by-side training benchmark: the same model
+// with the same hyper-parameters trained on full MNIST by nnsimd, PyTorch,
+// numpy and gonum, one run at a time, printed as one table per suite with
+// the targets met or missed.
+//
+//	go run ./bench/train [-suite persample|minibatch|deep|all] [-epochs N]
+//	    [-peers torch,numpy,gonum] [-threads 1,2] [-reps N] [-json out.jsonl]
+//	    [-data DIR] [-python /usr/bin/python3] [-timeout 15m]
+//
+// The suites (Suites): persample is the book's per-sample SGD 784-128-10;
+// minibatch is 784-128-10 softmax cross-entropy, batch 128, lr 0.1; deep is
+// the time to 98% test accuracy of 784-512-256-10, batch 128, lr 0.05,
+// momentum 0.9. nnsimd and gonum run in this process; the PyTorch and numpy
+// peers are the Python scripts in peers/, run with -python (Debian's
+// python3-torch and python3-numpy). PyTorch runs at every -threads count and
+// the faster counts; numpy runs with one OpenBLAS thread.
+//
+// A Python peer at n threads runs with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS
+// and torch.set_num_threads all n, as a PyTorch user asking for n threads
+// gets; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through as they are and
+// are printed in the header. Every row gives wall and CPU time per epoch
+// (the process's, all threads): on a shared machine wall ≫ CPU means the
+// run was crowded out, CPU ≫ wall·threads that it spun.
+//
+// What differs between peers, on purpose: each draws its own initial
+// weights from the same distribution and its own shuffle, so the epoch a
+// time-to-accuracy run reaches its target can differ by one or two; nnsimd's
+// first epoch includes Fit's setup (the per-sample path indexes the
+// non-zero pixels) and nnsimd computes every sample's loss, which the
+// hand-written peers skip (numpy's per-sample code also leaves out the
+// book's progress bookkeeping); PyTorch computes the loss for autograd.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nnsimd/nnsimd/kernels"
+	"github.com/nnsimd/nnsimd/nn/mnist"
+)
+
+// options are the command's flags, parsed.
+type options struct {
+	suites  []string
+	epochs  int
+	peers   []string
+	threads []int
+	reps    int
+	json    string
+	data    string
+	python  string
+	timeout time.Duration
+}
+
+func main() {
+	opt, err := parseOptions(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(2)
+	}
+	if err := run(os.Stdout, os.Stderr, opt); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func parseOptions(args []string) (options, error) {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	suite := fs.String("suite", "all", "persample, minibatch, deep or all (comma-separated list allowed)")
+	epochs := fs.Int("epochs", 0, "epochs per suite, the most for deep (default: persample 1, minibatch 3, deep 10)")
+	peers := fs.String("peers", strings.Join(peerNames, ","), "peers beside nnsimd: any of torch, numpy, gonum, or none")
+	threads := fs.String("threads", "1,2", "thread counts for nnsimd, PyTorch and gonum's GEMM")
+	reps := fs.Int("reps", 1, "repetitions of every run; the fastest counts")
+	jsonOut := fs.String("json", "", "also append one JSON line per run to this file")
+	data := fs.String("data", "", "MNIST IDX folder (default: mnist.Locate, i.e. $NNSIMD_DATA or the GoMNIST module)")
+	python := fs.String("python", "/usr/bin/python3", "interpreter with numpy and torch for the Python peers")
+	timeout := fs.Duration("timeout", 15*time.Minute, "longest a Python peer may run")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	opt := options{epochs: *epochs, reps: *reps, json: *jsonOut, data: *data, python: *python, timeout: *timeout}
+	all := []string{"persample", "minibatch", "deep"}
+	for _, s := range strings.Split(*suite, ",") {
+		switch {
+		case s == "all":
+			opt.suites = append(opt.suites, all...)
+		case slices.Contains(all, s):
+			opt.suites = append(opt.suites, s)
+		default:
+			return opt, fmt.Errorf("-suite %q: want persample, minibatch, deep or all", s)
+		}
+	}
+	if *peers != "none" && *peers != "" {
+		for _, p := range strings.Split(*peers, ",") {
+			if !slices.Contains(peerNames, p) {
+				return opt, fmt.Errorf("-peers: unknown peer %q, want torch, numpy, gonum or none", p)
+			}
+			opt.peers = append(opt.peers, p)
+		}
+	}
+	for _, t := range strings.Split(*threads, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(t))
+		if err != nil || n < 1 {
+			return opt, fmt.Errorf("-threads: %q is not a thread count ≥ 1", t)
+		}
+		opt.threads = append(opt.threads, n)
+	}
+	switch {
+	case opt.epochs < 0:
+		return opt, fmt.Errorf("-epochs %d: want ≥ 1 (or 0 for the suites' defaults)", opt.epochs)
+	case opt.reps < 1:
+		return opt, fmt.Errorf("-reps %d: want ≥ 1", opt.reps)
+	case opt.timeout <= 0:
+		return opt, fmt.Errorf("-timeout %v: want > 0", opt.timeout)
+	}
+	return opt, nil
+}
+
+func run(stdout, stderr io.Writer, opt options) error {
+	dir := opt.data
+	if dir == "" {
+		var err error
+		if dir, err = mnist.Locate(); err != nil {
+			return err
+		}
+	}
+	train, err := mnist.Load(dir, "train")
+	if err != nil {
+		return err
+	}
+	test, err := mnist.Load(dir, "test")
+	if err != nil {
+		return err
+	}
+	d := Data{Train: train, Test: test, Dir: dir}
+	var py *pythonRunner
+	if slices.Contains(opt.peers, "torch") || slices.Contains(opt.peers, "numpy") {
+		var cleanup func()
+		if py, cleanup, err = newPythonRunner(opt.python, opt.timeout); err != nil {
+			return err
+		}
+		defer cleanup()
+	}
+	var jsonFile *os.File
+	if opt.json != "" {
+		if jsonFile, err = os.OpenFile(opt.json, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
+			return fmt.Errorf("-json: %w", err)
+		}
+		defer jsonFile.Close()
+	}
+	printHeader(stdout, d, opt)
+	for _, c := range Suites(opt.epochs) {
+		if !slices.Contains(opt.suites, c.Suite) {
+			continue
+		}
+		rs := RunSuite(c, d, opt, py, stderr)
+		PrintSuite(stdout, c, rs)
+		if jsonFile != nil {
+			if err := WriteJSONL(jsonFile, c, rs); err != nil {
+				return fmt.Errorf("-json: %w", err)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "\nload afterwards: %s\n", loadAverage())
+	return nil
+}
+
+// printHeader says what was measured where: the machine, its load, the
+// kernels, and the OpenBLAS settings the Python peers inherit.
+func printHeader(w io.Writer, d Data, opt options) {
+	fmt.Fprintf(w, "# nnsimd training benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "# %s/%s, %d CPUs, GOMAXPROCS %d, %s; nnsimd kernels %s\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), kernels.ISA())
+	fmt.Fprintf(w, "# load average before: %s\n", loadAverage())
+	env := func(k string) string {
+		if v, ok := os.LookupEnv(k); ok {
+			return v
+		}
+		return "unset"
+	}
+	fmt.Fprintf(w, "# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
+		env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"), opt.python)
+	fmt.Fprintf(w, "# data %s: %d training, %d test images; runs one at a time, best of %d\n",
+		d.Dir, d.Train.N, d.Test.N, opt.reps)
+}
+
+// loadAverage is the first three fields of /proc/loadavg, or "unknown".
+func loadAverage() string {
+	f, err := os.Open("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	fields := strings.Fields(line)
+	if len(fields) < 3 {
+		return "unknown"
+	}
+	return strings.Join(fields[:3], " ")
+}
+
+// RunSuite runs c for nnsimd and every peer that applies, one run at a
+// time, each the best of opt.reps. py may be nil when no Python peer is
+// asked for. Progress goes to log.
+func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Result {
+	var rs []Result
+	add := func(r Result, err error) {
+		if err != nil {
+			r.Error = err.Error()
+		}
+		if r.Error != "" {
+			fmt.Fprintf(log, "%s %s %d thread(s): failed: %s\n", c.Suite, r.Peer, r.Threads, r.Error)
+		} else {
+			fmt.Fprintf(log, "%s %s %d thread(s): %.3f s/epoch over %d epoch(s), test acc %.2f%%\n",
+				c.Suite, r.Peer, r.Threads, r.SecondsPerEpoch(), len(r.EpochSeconds), 100*r.TestAcc())
+		}
+		rs = append(rs, r)
+	}
+	// bestOf repeats an in-process run and keeps the cheapest.
+	bestOf := func(once func() (Result, error)) (Result, error) {
+		var best Result
+		for i := 0; i < opt.reps; i++ {
+			r, err := once()
+			if err != nil {
+				return r, err
+			}
+			if i == 0 || r.cost(c) < best.cost(c) {
+				best = r
+			}
+		}
+		return best, nil
+	}
+	for _, t := range opt.threads {
+		add(bestOf(func() (Result, error) { return runNNSIMD(c, d, t) }))
+	}
+	has := func(p string) bool { return slices.Contains(opt.peers, p) && peerApplies(p, c.Suite) }
+	if has("gonum") {
+		// Per-sample gonum is Gemv and Ger, which never use more than one
+		// goroutine: one row says it all.
+		threads := opt.threads
+		if c.PerSample {
+			threads = threads[:1]
+		}
+		for _, t := range threads {
+			add(bestOf(func() (Result, error) { return runGonum(c, d, t) }))
+		}
+	}
+	if py == nil {
+		return rs
+	}
+	args := caseArgs(c, d, opt.reps)
+	if has("numpy") {
+		if c.PerSample {
+			for _, dtype := range []string{"float64", "float32"} {
+				add(py.run(c.Suite, "numpy "+dtype, "book_numpy.py", append(slices.Clone(args), "--dtype", dtype), 1))
+			}
+		} else {
+			add(py.run(c.Suite, "numpy float32", "batch_numpy.py", args, 1))
+		}
+	}
+	if has("torch") {
+		script := "batch_torch.py"
+		if c.PerSample {
+			script = "book_torch.py"
+		}
+		for _, t := range opt.threads {
+			add(py.run(c.Suite, "pytorch", script, args, t))
+		}
+	}
+	return rs
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/nnsimd/nnsimd/kernels"
+	"github.com/nnsimd/nnsimd/nn"
+	"github.com/nnsimd/nnsimd/nn/mnist"
+)
+
+// Data is what every peer trains on and is tested with.
+type Data struct {
+	Train, Test *mnist.Dataset
+	Dir         string // the IDX folder the Python peers read; "" for in-memory data
+}
+
+// runNNSIMD trains c in-process with package nn on threads threads. All
+// epochs run in one Fit call, so momentum and the shuffle sequence carry
+// over as in the peers; the test accuracy after each epoch is measured on a
+// copy of the weights from the end-of-epoch progress call, and its time is
+// left out of the epoch's.
+func runNNSIMD(c Case, d Data, threads int) (Result, error) {
+	res := Result{Suite: c.Suite, Peer: "nnsimd", Threads: threads, Samples: d.Train.N,
+		Note: fmt.Sprintf("float32, isa %s, Fit's setup counted in epoch 1", kernels.ISA())}
+	net, err := nn.New(c.netConfig())
+	if err != nil {
+		return res, err
+	}
+	evalNet, err := nn.New(net.Config())
+	if err != nil {
+		return res, err
+	}
+	targets := nn.OneHot(d.Train.Labels, c.Sizes[len(c.Sizes)-1])
+	tc := c.trainConfig(threads)
+	// Only the end-of-epoch calls matter; mid-epoch ones are cheap checks
+	// of the clock that never fire.
+	tc.ProgressEvery = time.Hour
+	var evalErr error
+	reached := false
+	runtime.GC()
+	mark, cpuMark := time.Now(), cpuSeconds()
+	tc.Progress = func(p nn.Progress) bool {
+		if p.Done < p.Total {
+			return true
+		}
+		res.EpochSeconds = append(res.EpochSeconds, time.Since(mark).Seconds())
+		res.EpochCPU = append(res.EpochCPU, cpuSeconds()-cpuMark)
+		var acc float64
+		if acc, evalErr = evaluateCopy(net, evalNet, d.Test); evalErr != nil {
+			return false
+		}
+		res.EpochAcc = append(res.EpochAcc, acc)
+		if c.TargetAcc > 0 && acc >= c.TargetAcc {
+			res.ReachedEpoch = p.Epoch
+			reached = true
+			return false
+		}
+		mark, cpuMark = time.Now(), cpuSeconds()
+		return true
+	}
+	_, err = net.Fit(d.Train.X, targets, d.Train.N, tc)
+	switch {
+	case evalErr != nil:
+		return res, evalErr
+	case errors.Is(err, nn.ErrCanceled) && reached:
+	case err != nil:
+		return res, err
+	}
+	return res, nil
+}
+
+// evaluateCopy measures the test accuracy of net's current weights on
+// evalNet, which has the same shape.
+func evaluateCopy(net, evalNet *nn.Network, test *mnist.Dataset) (float64, error) {
+	for l := 0; l < net.NumLayers(); l++ {
+		if err := evalNet.SetWeights(l, net.Weights(l)); err != nil {
+			return 0, err
+		}
+		if b := net.Biases(l); b != nil {
+			if err := evalNet.SetBiases(l, b); err != nil {
+				return 0, err
+			}
+		}
+	}
+	ev, err := evalNet.Evaluate(test.X, test.N, test.Labels)
+	return ev.Accuracy, err
+}

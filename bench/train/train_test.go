@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnsimd/nnsimd/nn"
+	"github.com/nnsimd/nnsimd/nn/mnist"
+)
+
+// synthetic returns n images of side×side pixels in classes classes that a
+// small network learns in an epoch: class k inks a block of its own pixels
+// more than the rest, with noise, and leaves about 60% of the pixels zero
+// like MNIST.
+func synthetic(n, side, classes int, seed uint64) *mnist.Dataset {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	f := side * side
+	d := &mnist.Dataset{N: n, Features: f, Rows: side, Cols: side, X: make([]float32, n*f), Labels: make([]uint8, n)}
+	block := f / classes
+	for r := 0; r < n; r++ {
+		k := rng.IntN(classes)
+		d.Labels[r] = uint8(k)
+		for i := 0; i < f; i++ {
+			v := 0.0
+			if i/block == k {
+				v = 0.6 + 0.4*rng.Float64()
+			} else if rng.Float64() < 0.3 {
+				v = 0.5 * rng.Float64()
+			}
+			d.X[r*f+i] = float32(v)
+		}
+	}
+	return d
+}
+
+func syntheticCases() []Case {
+	return []Case{
+		{Suite: "persample", Sizes: []int{16, 12, 4}, PerSample: true, LR: 0.01, InitScale: 0.1, Epochs: 2, Seed: 3},
+		{Suite: "minibatch", Sizes: []int{16, 12, 4}, Batch: 32, LR: 0.2, Epochs: 2, Seed: 3},
+		{Suite: "deep", Sizes: []int{16, 24, 12, 4}, Batch: 32, LR: 0.05, Momentum: 0.9, Epochs: 5, TargetAcc: 0.9, Seed: 3},
+	}
+}
+
+// TestSuiteTable runs every suite's table on synthetic data with the
+// in-process peers: a row per peer and thread count, sensible figures, and
+// the issue's targets listed.
+func TestSuiteTable(t *testing.T) {
+	d := Data{Train: synthetic(2000, 4, 4, 1), Test: synthetic(500, 4, 4, 2)}
+	opt := options{peers: []string{"gonum"}, threads: []int{1, 2}, reps: 2}
+	for _, c := range syntheticCases() {
+		var log bytes.Buffer
+		rs := RunSuite(c, d, opt, nil, &log)
+		want := map[string]int{"nnsimd": 2, "gonum": 2}
+		if c.PerSample {
+			want["gonum"] = 1
+		}
+		if c.Suite == "deep" {
+			want["gonum"] = 0
+		}
+		got := map[string]int{}
+		for _, r := range rs {
+			got[r.Peer]++
+			if r.Error != "" {
+				t.Errorf("%s %s %d threads: %s", c.Suite, r.Peer, r.Threads, r.Error)
+				continue
+			}
+			if r.Samples != d.Train.N || len(r.EpochSeconds) == 0 || len(r.EpochSeconds) != len(r.EpochAcc) {
+				t.Errorf("%s %s: %d samples, %d epoch times, %d accuracies", c.Suite, r.Peer, r.Samples, len(r.EpochSeconds), len(r.EpochAcc))
+				continue
+			}
+			if s := r.SecondsPerEpoch(); !(s > 0) || math.IsInf(s, 0) {
+				t.Errorf("%s %s: %v s/epoch", c.Suite, r.Peer, s)
+			}
+			if len(r.EpochCPU) != len(r.EpochSeconds) || !(r.CPUPerEpoch() >= 0) {
+				t.Errorf("%s %s: CPU times %v for %d epochs", c.Suite, r.Peer, r.EpochCPU, len(r.EpochSeconds))
+			}
+			if acc := r.TestAcc(); acc < 0.8 {
+				t.Errorf("%s %s %d threads: test accuracy %.3f after %d epochs, want ≥ 0.8 on this easy data",
+					c.Suite, r.Peer, r.Threads, acc, len(r.EpochAcc))
+			}
+			if c.TargetAcc > 0 && (r.ReachedEpoch != len(r.EpochAcc) || r.EpochAcc[len(r.EpochAcc)-1] < c.TargetAcc) {
+				t.Errorf("%s %s: reached epoch %d, accuracies %v; want training to stop at the first ≥ %g",
+					c.Suite, r.Peer, r.ReachedEpoch, r.EpochAcc, c.TargetAcc)
+			}
+		}
+		for p, n := range want {
+			if got[p] != n {
+				t.Errorf("%s: %d %s rows, want %d", c.Suite, got[p], p, n)
+			}
+		}
+		var out bytes.Buffer
+		PrintSuite(&out, c, rs)
+		table := out.String()
+		for _, s := range []string{"## " + c.Suite + ":", "s/epoch", "targets (issue 5)", Targets[c.Suite][0].What} {
+			if !strings.Contains(table, s) {
+				t.Errorf("%s table lacks %q:\n%s", c.Suite, s, table)
+			}
+		}
+		rows := 0
+		for _, line := range strings.Split(table, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 8 || (f[0] != "nnsimd" && f[0] != "gonum") {
+				continue
+			}
+			_, threadsErr := strconv.Atoi(f[1])
+			_, epochsErr := strconv.Atoi(f[2])
+			if threadsErr == nil && epochsErr == nil && strings.HasSuffix(f[6], "%") {
+				rows++
+			}
+		}
+		if rows != want["nnsimd"]+want["gonum"] {
+			t.Errorf("%s table has %d nnsimd/gonum rows, want %d:\n%s", c.Suite, rows, want["nnsimd"]+want["gonum"], table)
+		}
+		var js bytes.Buffer
+		if err := WriteJSONL(&js, c, rs); err != nil || strings.Count(js.String(), "\n") != len(rs) {
+			t.Errorf("%s: WriteJSONL wrote %d lines for %d results, err %v", c.Suite, strings.Count(js.String(), "\n"), len(rs), err)
+		}
+	}
+}
+
+// TestGonumComputesNNSIMDsAlgorithm starts the gonum peer from nnsimd's
+// initial weights, trains both without shuffling, and compares the weights:
+// the peer must run the same algorithm, not just a similar one.
+func TestGonumComputesNNSIMDsAlgorithm(t *testing.T) {
+	d := Data{Train: synthetic(300, 4, 4, 5), Test: synthetic(50, 4, 4, 6)}
+	for _, c := range syntheticCases() {
+		c.Epochs, c.TargetAcc = 1, 0
+		net, err := nn.New(c.netConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newGonumNet(c, 99)
+		for l := range g.w {
+			copy(g.w[l], net.Weights(l))
+		}
+		tc := c.trainConfig(1)
+		tc.Shuffle = false
+		if _, err := net.Fit(d.Train.X, nn.OneHot(d.Train.Labels, 4), d.Train.N, tc); err != nil {
+			t.Fatal(err)
+		}
+		var res Result
+		trainGonum(g, c, d, false, &res)
+		for l := range g.w {
+			want := net.Weights(l)
+			var worst, scale float64
+			for i, w := range g.w[l] {
+				worst = max(worst, math.Abs(float64(w-want[i])))
+				scale = max(scale, math.Abs(float64(want[i])))
+			}
+			if worst > 1e-4*max(scale, 1) {
+				t.Errorf("%s layer %d: gonum's weights differ from nnsimd's by up to %g (largest weight %g)", c.Suite, l, worst, scale)
+			}
+			if b := net.Biases(l); b != nil {
+				for i, v := range g.b[l] {
+					if math.Abs(float64(v-b[i])) > 1e-4 {
+						t.Errorf("%s layer %d: gonum's bias %d = %g, nnsimd's %g", c.Suite, l, i, v, b[i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+const python = "/usr/bin/python3"
+
+func needPython(t *testing.T, modules ...string) {
+	t.Helper()
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("%s missing: %v", python, err)
+	}
+	for _, m := range modules {
+		if err := exec.Command(python, "-c", "import "+m).Run(); err != nil {
+			t.Skipf("%s cannot import %s: %v", python, m, err)
+		}
+	}
+}
+
+// TestPeerScriptsCompile byte-compiles every embedded peer script.
+func TestPeerScriptsCompile(t *testing.T) {
+	needPython(t)
+	names, err := fs.Glob(peerScripts, "peers/*.py")
+	if err != nil || len(names) < 5 {
+		t.Fatalf("embedded peer scripts %v (err %v), want the five of peers/", names, err)
+	}
+	dir := t.TempDir()
+	for _, name := range names {
+		src, _ := peerScripts.ReadFile(name)
+		path := filepath.Join(dir, filepath.Base(name))
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(python, "-c", "import py_compile, sys; py_compile.compile(sys.argv[1], doraise=True)", path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s does not compile: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// writeIDX writes d as the four gzip-compressed MNIST files into dir
+// (train and test the same images, which is all the script test needs).
+func writeIDX(t *testing.T, dir string, d *mnist.Dataset) {
+	t.Helper()
+	pixels := make([]byte, len(d.X))
+	for i, v := range d.X {
+		pixels[i] = byte(math.Round(float64(v) * 255))
+	}
+	write := func(name string, dims []uint32, body []byte) {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write([]byte{0, 0, 8, byte(len(dims))})
+		binary.Write(zw, binary.BigEndian, dims)
+		zw.Write(body)
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".gz"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, prefix := range []string{"train", "t10k"} {
+		write(prefix+"-images-idx3-ubyte", []uint32{uint32(d.N), uint32(d.Rows), uint32(d.Cols)}, pixels)
+		write(prefix+"-labels-idx1-ubyte", []uint32{uint32(d.N)}, d.Labels)
+	}
+}
+
+// TestNumpyPeersRun runs the numpy peers through the Go runner on a tiny
+// IDX folder: the flags fit, the result line parses, and they learn.
+func TestNumpyPeersRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Python")
+	}
+	needPython(t, "numpy")
+	dir := t.TempDir()
+	ds := synthetic(400, 4, 4, 8)
+	writeIDX(t, dir, ds)
+	py, cleanup, err := newPythonRunner(python, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	d := Data{Train: ds, Test: ds, Dir: dir}
+	cases := syntheticCases()
+	for _, run := range []struct {
+		c      Case
+		script string
+		extra  []string
+	}{
+		{cases[0], "book_numpy.py", []string{"--dtype", "float32"}},
+		{cases[1], "batch_numpy.py", nil},
+		{cases[2], "batch_numpy.py", nil},
+	} {
+		args := append(caseArgs(run.c, d, 1), run.extra...)
+		r, err := py.run(run.c.Suite, "numpy", run.script, args, 1)
+		if err != nil {
+			t.Errorf("%s on %s: %v", run.script, run.c.Suite, err)
+			continue
+		}
+		if r.Samples != ds.N || r.TestAcc() < 0.8 {
+			t.Errorf("%s on %s: %d samples, test accuracy %.3f; want %d and ≥ 0.8", run.script, run.c.Suite, r.Samples, r.TestAcc(), ds.N)
+		}
+		if run.c.TargetAcc > 0 && r.ReachedEpoch == 0 {
+			t.Errorf("%s on %s: accuracies %v never reached %g", run.script, run.c.Suite, r.EpochAcc, run.c.TargetAcc)
+		}
+	}
+}
+
+func TestParseOptions(t *testing.T) {
+	opt, err := parseOptions([]string{"-suite", "persample,deep", "-peers", "gonum", "-threads", "2"})
+	if err != nil || len(opt.suites) != 2 || len(opt.peers) != 1 || len(opt.threads) != 1 || opt.threads[0] != 2 {
+		t.Errorf("parseOptions = %+v, %v", opt, err)
+	}
+	for _, bad := range [][]string{{"-suite", "fast"}, {"-peers", "jax"}, {"-threads", "0"}, {"-reps", "0"}, {"extra"}} {
+		if _, err := parseOptions(bad); err == nil {
+			t.Errorf("parseOptions(%q) accepted", bad)
+		}
+	}
+}
