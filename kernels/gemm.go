@@ -63,6 +63,12 @@ type gemmMicro struct {
 	masksB bool
 	// packBT, if set, is a faster equivalent of packBTransGeneric.
 	packBT func(dst []float32, kc, nc, nr int, b []float32, ldb int)
+	// packAT, if set, packs the full MR-row slivers of a transposed A (see
+	// packATransGeneric) before the kernel meets them, so that each k step
+	// of a sliver is not a short piece of its own cache line (or two). It
+	// pays where the kernel meets A many times (the AVX2 tile is narrow);
+	// the AVX-512 kernel measured no faster with it.
+	packAT func(dst []float32, kc, slivers, mr int, a []float32, lda int)
 	// narrow, if set, is a kernel with a narrower tile for products whose
 	// n fits in it, where the wide tile would waste most of its lanes.
 	narrow *gemmMicro
@@ -78,6 +84,11 @@ type gemmMicro struct {
 	// of the product's time measured); it then writes an aligned scratch
 	// tile that the driver copies into C with plain stores.
 	viaTile bool
+	// storesWhole says the kernel stores each row as one whole vector
+	// (lanes past nr landing on the next rows, stored after it) when C is
+	// not read and the tile is one contiguous block of C (ldc = nr); then
+	// it writes C faster than through the scratch tile of viaTile.
+	storesWhole bool
 }
 
 // gemmBlocking holds the cache block sizes along k, m and n.
@@ -135,6 +146,7 @@ type gemmCall struct {
 // gemmWorkspace holds one goroutine's packing buffers, reused across calls.
 type gemmWorkspace struct {
 	a, b, bEdge []float32
+	aT          []float32 // the slivers packed by gemmMicro.packAT
 	tile        []float32 // the scratch tile of gemmMicro.viaTile
 }
 
@@ -258,6 +270,12 @@ func (g *gemmCall) compute(ws *gemmWorkspace, i0, i1, j0, j1 int) {
 	} else if !u.masksB {
 		ws.bEdge = grow(ws.bEdge, nrMax*kcMax)
 	}
+	// Packing costs about one pass over A: worth it when A meets several
+	// slivers of B.
+	packAT := g.transA && u.packAT != nil && j1-j0 > nrMax
+	if packAT {
+		ws.aT = grow(ws.aT, min(bl.mc, i1-i0)/mrMax*mrMax*kcMax)
+	}
 	viaTile := u.viaTile && g.ldc%16 != 0
 	if viaTile {
 		ws.tile = grow(ws.tile, mrMax*nrMax)
@@ -285,8 +303,12 @@ func (g *gemmCall) compute(ws *gemmWorkspace, i0, i1, j0, j1 int) {
 			}
 			for ic := i0; ic < i1; ic += bl.mc {
 				mc := min(bl.mc, i1-ic)
-				if full := mc - mc%mrMax; full < mc {
+				full := mc - mc%mrMax
+				if full < mc {
 					g.packAEdge(ws.a, ic+full, mc-full, pc, kc, mrMax)
+				}
+				if packAT && full > 0 {
+					u.packAT(ws.aT, kc, full/mrMax, mrMax, g.a[pc*g.lda+ic:], g.lda)
 				}
 				for jr := 0; jr < nc; jr += nrMax {
 					nr := min(nrMax, nc-jr)
@@ -314,12 +336,14 @@ func (g *gemmCall) compute(ws *gemmWorkspace, i0, i1, j0, j1 int) {
 						switch {
 						case mr < mrMax:
 							as, rs, cs = ws.a, 1, mrMax
+						case packAT:
+							as, rs, cs = ws.aT[ir*kc:], 1, mrMax
 						case g.transA:
 							as, rs, cs = g.a[pc*g.lda+i:], 1, g.lda
 						default:
 							as, rs, cs = g.a[i*g.lda+pc:], g.lda, 1
 						}
-						if !viaTile {
+						if !viaTile || u.storesWhole && flags&gemmLoadC == 0 && g.ldc == nr {
 							u.kernel(kc, as, rs, cs, bs, ldbs, g.c[i*g.ldc+j:], g.ldc, mr, nr, g.alpha, beta, bias, flags)
 							continue
 						}
@@ -357,6 +381,18 @@ func (g *gemmCall) packAEdge(dst []float32, i0, rows, pc, kc, mrMax int) {
 		row := g.a[i*g.lda+pc : i*g.lda+pc+kc]
 		for p, v := range row {
 			dst[p*mrMax+r] = v
+		}
+	}
+}
+
+// packATransGeneric packs slivers·mr rows of op(A) = Aᵀ, whose row i holds
+// a[i], a[lda+i], …, for k steps 0..kc-1, into slivers of mr rows: element
+// (i, p) goes to dst[(i/mr)*kc*mr + p*mr + i%mr].
+func packATransGeneric(dst []float32, kc, slivers, mr int, a []float32, lda int) {
+	for s := 0; s < slivers; s++ {
+		sliver := dst[s*kc*mr : (s+1)*kc*mr]
+		for p := 0; p < kc; p++ {
+			copy(sliver[p*mr:(p+1)*mr], a[p*lda+s*mr:])
 		}
 	}
 }

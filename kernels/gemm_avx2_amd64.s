@@ -55,6 +55,43 @@ GLOBL gemmMaskAVX2<>(SB), RODATA|NOPTR, $128
 	ADDQ R11, DI; \
 	ADDQ R12, BX
 
+// A6x16STEPROW is one k step for a row-major A (k stride 4 bytes): the A
+// elements are at displacement d from the row pointers, so those advance
+// once per four steps, and B's row is at bsrc0, bsrc1.
+#define A6x16STEPROW(d, bsrc0, bsrc1) \
+	VMOVUPS bsrc0, Y12; \
+	VMOVUPS bsrc1, Y13; \
+	A6x16ROW(d(SI), Y0, Y1); \
+	A6x16ROW(d(SI)(R10*1), Y2, Y3); \
+	A6x16ROW(d(SI)(R10*2), Y4, Y5); \
+	A6x16ROW(d(DI), Y6, Y7); \
+	A6x16ROW(d(SI)(R10*4), Y8, Y9); \
+	A6x16ROW(d(DI)(R10*2), Y10, Y11)
+
+// A6x16STEPCOL0 and A6x16STEPCOL1 are two consecutive k steps for an A
+// whose rows are adjacent floats (a transposed A or a packed sliver): the
+// six elements are at displacements 0–20 from SI (plus the k stride R11
+// for the second step), so one pointer serves all rows.
+#define A6x16STEPCOL0 \
+	VMOVUPS (BX), Y12; \
+	VMOVUPS 32(BX), Y13; \
+	A6x16ROW(0(SI), Y0, Y1); \
+	A6x16ROW(4(SI), Y2, Y3); \
+	A6x16ROW(8(SI), Y4, Y5); \
+	A6x16ROW(12(SI), Y6, Y7); \
+	A6x16ROW(16(SI), Y8, Y9); \
+	A6x16ROW(20(SI), Y10, Y11)
+
+#define A6x16STEPCOL1 \
+	VMOVUPS (BX)(R12*1), Y12; \
+	VMOVUPS 32(BX)(R12*1), Y13; \
+	A6x16ROW(0(SI)(R11*1), Y0, Y1); \
+	A6x16ROW(4(SI)(R11*1), Y2, Y3); \
+	A6x16ROW(8(SI)(R11*1), Y4, Y5); \
+	A6x16ROW(12(SI)(R11*1), Y6, Y7); \
+	A6x16ROW(16(SI)(R11*1), Y8, Y9); \
+	A6x16ROW(20(SI)(R11*1), Y10, Y11)
+
 // A6x16SCALE multiplies one row of accumulators by alpha (Y14).
 #define A6x16SCALE(acc0, acc1) \
 	VMULPS Y14, acc0, acc0; \
@@ -120,6 +157,48 @@ TEXT ·gemmKernel6x16AVX2(SB), NOSPLIT, $0-168
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
+	// Quicker loops for a transposed A (two k steps per iteration) and a
+	// row-major one (four); the odd steps run the general loop.
+	MOVQ kc+0(FP), CX
+	CMPQ R10, $4
+	JEQ  colloop
+	CMPQ R11, $4
+	JNE  general
+	SHRQ $2, CX
+	JZ   general
+	LEAQ (R12)(R12*2), R14
+
+rowloop:
+	A6x16STEPROW(0, (BX), 32(BX))
+	A6x16STEPROW(4, (BX)(R12*1), 32(BX)(R12*1))
+	A6x16STEPROW(8, (BX)(R12*2), 32(BX)(R12*2))
+	A6x16STEPROW(12, (BX)(R14*1), 32(BX)(R14*1))
+	ADDQ $16, SI
+	ADDQ $16, DI
+	LEAQ (BX)(R12*4), BX
+	DECQ CX
+	JNZ  rowloop
+	MOVQ kc+0(FP), CX
+	ANDQ $3, CX
+	JZ   epilogue
+	JMP  odd
+
+colloop:
+	SHRQ $1, CX
+	JZ   tail
+
+colpair:
+	A6x16STEPCOL0
+	A6x16STEPCOL1
+	LEAQ (SI)(R11*2), SI
+	LEAQ (BX)(R12*2), BX
+	DECQ CX
+	JNZ  colpair
+	LEAQ (SI)(R10*2), DI
+	ADDQ R10, DI
+	JMP  tail
+
+general:
 	// Two k steps per iteration, then the odd one.
 	MOVQ kc+0(FP), CX
 	SHRQ $1, CX
@@ -135,7 +214,11 @@ tail:
 	MOVQ kc+0(FP), CX
 	ANDQ $1, CX
 	JZ   epilogue
+
+odd:
 	A6x16STEP
+	DECQ CX
+	JNZ  odd
 
 epilogue:
 	VBROADCASTSS alpha+128(FP), Y14
@@ -277,3 +360,108 @@ DATA gemmIota8<>+8(SB)/8, $0x0000000300000002
 DATA gemmIota8<>+16(SB)/8, $0x0000000500000004
 DATA gemmIota8<>+24(SB)/8, $0x0000000700000006
 GLOBL gemmIota8<>(SB), RODATA|NOPTR, $32
+
+// func gemmPackBTHalfAVX2(dst []float32, kc, cols int, b []float32, ldb int)
+//
+// Packs one half (8 columns) of a 16-column sliver of op(B) = Bᵀ: for p in
+// 0..kc-1, dst[p*16+jj] = b[jj*ldb+p] for jj < cols, else 0 (cols ≤ 8).
+// With all eight columns, blocks of 8 k steps are transposed in registers:
+// each 128-bit lane of a vector is loaded from one of two columns of op(B)
+// (four consecutive floats of a row of B), leaving two rounds of in-lane
+// shuffles. The other k steps, and partial halves, take one masked gather
+// per k step.
+//
+// Registers: SI and R11 point at rows 0 and 4 of the eight (row stride R9,
+// 3·R9 in R10); DI walks dst, CX counts.
+TEXT ·gemmPackBTHalfAVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ b_base+40(FP), SI
+	MOVQ ldb+64(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R10
+	MOVQ kc+24(FP), DX
+	MOVQ cols+32(FP), CX
+	CMPQ CX, $8
+	JNE  gather
+	LEAQ (SI)(R9*4), R11
+	MOVQ DX, CX
+	SHRQ $3, CX
+	JZ   tail
+
+block:
+	VMOVUPS     (SI), X0
+	VINSERTF128 $1, (R11), Y0, Y0
+	VMOVUPS     (SI)(R9*1), X1
+	VINSERTF128 $1, (R11)(R9*1), Y1, Y1
+	VMOVUPS     (SI)(R9*2), X2
+	VINSERTF128 $1, (R11)(R9*2), Y2, Y2
+	VMOVUPS     (SI)(R10*1), X3
+	VINSERTF128 $1, (R11)(R10*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VUNPCKLPD   Y6, Y4, Y8
+	VUNPCKHPD   Y6, Y4, Y9
+	VUNPCKLPD   Y7, Y5, Y10
+	VUNPCKHPD   Y7, Y5, Y11
+	VMOVUPS     Y8, 0(DI)
+	VMOVUPS     Y9, 64(DI)
+	VMOVUPS     Y10, 128(DI)
+	VMOVUPS     Y11, 192(DI)
+	VMOVUPS     16(SI), X0
+	VINSERTF128 $1, 16(R11), Y0, Y0
+	VMOVUPS     16(SI)(R9*1), X1
+	VINSERTF128 $1, 16(R11)(R9*1), Y1, Y1
+	VMOVUPS     16(SI)(R9*2), X2
+	VINSERTF128 $1, 16(R11)(R9*2), Y2, Y2
+	VMOVUPS     16(SI)(R10*1), X3
+	VINSERTF128 $1, 16(R11)(R10*1), Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y4
+	VUNPCKHPS   Y1, Y0, Y5
+	VUNPCKLPS   Y3, Y2, Y6
+	VUNPCKHPS   Y3, Y2, Y7
+	VUNPCKLPD   Y6, Y4, Y8
+	VUNPCKHPD   Y6, Y4, Y9
+	VUNPCKLPD   Y7, Y5, Y10
+	VUNPCKHPD   Y7, Y5, Y11
+	VMOVUPS     Y8, 256(DI)
+	VMOVUPS     Y9, 320(DI)
+	VMOVUPS     Y10, 384(DI)
+	VMOVUPS     Y11, 448(DI)
+	ADDQ $512, DI // 8 k steps of the sliver
+	ADDQ $32, SI
+	ADDQ $32, R11
+	DECQ CX
+	JNZ  block
+
+tail:
+	ANDQ $7, DX
+	MOVQ $8, CX
+
+gather:
+	// Y15 = the lane mask of cols columns, Y14 = the lanes' offsets jj·ldb.
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    gemmMaskAVX2<>(SB), AX
+	SHLQ    $2, CX
+	NEGQ    CX
+	VMOVDQU 64(AX)(CX*1), Y15
+	MOVQ    ldb+64(FP), CX
+	VMOVQ   CX, X14 // not MOVQ: legacy SSE after the 256-bit code above stalls (2 µs per packing measured)
+	VPBROADCASTD X14, Y14
+	VPMULLD gemmIota8<>(SB), Y14, Y14
+
+step:
+	VMOVDQA    Y15, Y1
+	VXORPS     Y0, Y0, Y0
+	VGATHERDPS Y1, (SI)(Y14*4), Y0
+	VMOVUPS    Y0, (DI)
+	ADDQ       $64, DI
+	ADDQ       $4, SI
+	DECQ       DX
+	JNZ        step
+
+done:
+	VZEROUPPER
+	RET

@@ -119,15 +119,32 @@
 	VFMADD231PS.BCST 56(SI)(R11*1), Z16, Z14; \
 	VFMADD231PS.BCST 60(SI)(R11*1), Z16, Z15
 
-// A16x16STORE finishes one row as A12x32STORE does (beta·C under K3, bias
-// Z28, relu under K5) and stores its nr valid columns.
+// A16x16STORE finishes one row as A12x32STORE does (beta·C, bias Z28,
+// relu under K5) and stores its nr valid columns.
 #define A16x16STORE(acc) \
 	VMULPS      Z26, acc, acc; \
-	VMOVUPS.Z   (DX), K3, Z31; \
+	VMOVUPS.Z   (DX), K1, Z31; \
 	VFMADD231PS Z27, Z31, acc; \
 	VADDPS      Z28, acc, acc; \
 	VMAXPS      Z30, acc, K5, acc; \
 	VMOVUPS     acc, K1, (DX); \
+	ADDQ        R13, DX
+
+// A16x16PUT finishes one row without reading C (alpha, bias, relu) and
+// stores its nr columns, or all 16 lanes where the epilogue allows it: R14
+// counts the tile's floats from this row on, R8 is the nr-column mask and
+// R9 all lanes. Not touching C matters: even an empty-masked load of a line
+// the previous row's store wrote waits for that store to complete.
+#define A16x16PUT(acc) \
+	VMULPS      Z26, acc, acc; \
+	VADDPS      Z28, acc, acc; \
+	VMAXPS      Z30, acc, K5, acc; \
+	MOVQ        R8, AX; \
+	CMPQ        R14, $16; \
+	CMOVQGE     R9, AX; \
+	KMOVW       AX, K6; \
+	VMOVUPS     acc, K6, (DX); \
+	SUBQ        R12, R14; \
 	ADDQ        R13, DX
 
 // func gemmKernel16x16AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
@@ -230,16 +247,9 @@ tail:
 epilogue:
 	VBROADCASTSS alpha+128(FP), Z26
 
-	// Turn the flags into masks and constants, so the rows need no branches.
+	// Turn the flags into constants, so the rows need no branches.
 	MOVQ   flags+160(FP), AX
-	KXORW  K3, K3, K3
-	VPXORD Z27, Z27, Z27
-	TESTQ  $1, AX // gemmLoadC
-	JZ     nobeta
-	KMOVW  K1, K3
 	VBROADCASTSS beta+132(FP), Z27
-
-nobeta:
 	VPXORD Z28, Z28, Z28
 	TESTQ  $2, AX // gemmAddBias
 	JZ     nobias
@@ -255,6 +265,8 @@ nobias:
 norelu:
 	VPXORD Z30, Z30, Z30
 	MOVQ   mr+112(FP), CX
+	TESTQ  $1, AX // gemmLoadC
+	JZ     put
 	A16x16STORE(Z0)
 	DECQ   CX
 	JZ     done
@@ -301,6 +313,75 @@ norelu:
 	DECQ   CX
 	JZ     done
 	A16x16STORE(Z15)
+
+	JMP    done
+
+put:
+	// When the tile is one contiguous block of C (ldc = nr), a row may be
+	// stored with all 16 lanes as long as they stay inside the tile: the
+	// lanes past nr land on the next rows, which are stored after it.
+	// Masked stores into rows that are not whole cache lines are slow.
+	MOVQ  nr+120(FP), R12
+	MOVQ  CX, R10
+	MOVQ  R12, CX
+	MOVQ  $1, R8
+	SHLQ  CX, R8
+	DECQ  R8
+	MOVQ  R10, CX
+	MOVQ  $0xffff, R9
+	XORQ  R14, R14
+	CMPQ  R12, ldc+104(FP)
+	JNE   puts
+	MOVQ  CX, R14
+	IMULQ R12, R14
+
+puts:
+	A16x16PUT(Z0)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z1)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z2)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z3)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z4)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z5)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z6)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z7)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z8)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z9)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z10)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z11)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z12)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z13)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z14)
+	DECQ   CX
+	JZ     done
+	A16x16PUT(Z15)
 
 done:
 	VZEROUPPER

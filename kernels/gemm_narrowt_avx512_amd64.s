@@ -27,8 +27,19 @@
 	VFMADD231PS Z27, Z31, acc; \
 	VADDPS      Z28, acc, acc; \
 	VMAXPS      Z30, acc, K5, acc; \
-	VMOVUPS     acc, K1, (DX); \
-	ADDQ        R13, DX
+	T16PUT(acc)
+
+// T16PUT stores one row: its nr columns, or all 16 lanes where the epilogue
+// allows it (R14, the tile's floats from this row on, is at least 16; R8 is
+// the nr-column mask, R9 all lanes, R12 nr).
+#define T16PUT(acc) \
+	MOVQ    R8, AX; \
+	CMPQ    R14, $16; \
+	CMOVQGE R9, AX; \
+	KMOVW   AX, K6; \
+	VMOVUPS acc, K6, (DX); \
+	SUBQ    R12, R14; \
+	ADDQ    R13, DX
 
 // func gemmKernelT16AVX512(kc int, a []float32, rsA, csA int, b []float32, ldb int, c []float32, ldc int, mr, nr int, alpha, beta float32, bias []float32, flags int)
 TEXT ·gemmKernelT16AVX512(SB), NOSPLIT, $0-168
@@ -428,85 +439,86 @@ epilogue:
 	VSHUFF32X4 $0x88, Z31, Z29, Z11
 	VSHUFF32X4 $0xdd, Z31, Z29, Z15
 
-	// K1 = (1<<nr)-1, nr ≤ 16.
-	MOVQ  nr+120(FP), CX
-	MOVQ  $1, AX
-	SHLQ  CX, AX
-	DECQ  AX
-	KMOVW AX, K1
+	// K1 = R8 = (1<<nr)-1, nr ≤ 16.
+	MOVQ  nr+120(FP), R12
+	MOVQ  R12, CX
+	MOVQ  $1, R8
+	SHLQ  CX, R8
+	DECQ  R8
+	KMOVW R8, K1
+	MOVQ  $0xffff, R9
 
 	MOVQ c_base+80(FP), DX
 	MOVQ ldc+104(FP), R13
 	SHLQ $2, R13
 	MOVQ mr+112(FP), CX
 
+	// A masked store into C rows that are not whole cache lines is slow
+	// (a 10-class output's rows are 40 bytes). When the tile is one
+	// contiguous block of C (ldc = nr) and C is not read, a row may be
+	// stored with all 16 lanes as long as they stay inside the tile: the
+	// lanes past nr land on the next rows, which are stored after it.
+	XORQ  R14, R14
+	TESTQ $1, flags+160(FP)
+	JNZ   stores
+	CMPQ  R12, ldc+104(FP)
+	JNE   stores
+	MOVQ  CX, R14
+	IMULQ R12, R14
+
+stores:
+
 	// C = the sums: plain stores.
 	CMPQ flags+160(FP), $0
 	JNE  scale
 	CMPL alpha+128(FP), $0x3f800000 // 1.0
 	JNE  scale
-	VMOVUPS Z0, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z0)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z1, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z1)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z2, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z2)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z3, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z3)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z4, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z4)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z5, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z5)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z6, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z6)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z7, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z7)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z8, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z8)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z9, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z9)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z10, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z10)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z11, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z11)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z12, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z12)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z13, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z13)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z14, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z14)
 	DECQ    CX
 	JZ      done
-	VMOVUPS Z15, K1, (DX)
-	ADDQ    R13, DX
+	T16PUT(Z15)
 	JMP     done
 
 scale:
