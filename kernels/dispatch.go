@@ -26,6 +26,16 @@ type impl struct {
 	// or −1. A nil one means the generic one.
 	gemvTRows       func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 	outerUpdateRows func(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int
+	// nonZeros lists the positions of x's non-zeros in idx (len(idx) ≥
+	// len(x)) and reports whether x is all finite; nil means the generic one.
+	nonZeros func(idx []int32, x []float32) (count int, finite bool)
+	// gemmSparseCols and outerUpdateSparseCols run the column-wise sparse
+	// kernels (sparse_cols.go) on one strip of exactly sparseColStrip
+	// columns and return the entry of the first sample index not below m,
+	// or −1. With sparseColStrip 0 the generic kernels take any width.
+	sparseColStrip        int
+	gemmSparseCols        func(m, k int, colStart, sample []int32, val, b []float32, ldb int, c []float32, ldc int) int
+	outerUpdateSparseCols func(m, k int, alpha float32, colStart, sample []int32, val, d []float32, ldd int, b []float32, ldb int) int
 	// gemm is the GEMM micro-kernel with its register tile (see gemm.go);
 	// a nil kernel means the generic one.
 	gemm gemmMicro

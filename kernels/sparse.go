@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 	"sync"
 )
 
@@ -86,6 +87,35 @@ func OuterUpdateRows(alpha float32, x []float32, rows []int32, y, a []float32, l
 	if bad := f(alpha, x, rows, y, a, lda, limit); bad >= 0 {
 		panic(badRow("OuterUpdateRows", rows[bad], bad, len(a), n, lda, len(x)))
 	}
+}
+
+// NonZeros writes the positions of the non-zero entries of x to the front
+// of idx, in ascending order, and returns how many there are and whether
+// every entry of x is finite:
+//
+//	for i, v := range x {
+//		if v != 0 || v != v { // NaN counts as non-zero; ±0 as zero
+//			idx[count] = int32(i)
+//			count++
+//		}
+//	}
+//	finite = no entry of x is ±Inf or NaN
+//
+// This is the row list the other sparse-row kernels take, built in one pass
+// that also checks the input. Entries of idx past count may be overwritten
+// too. It panics if len(idx) < len(x) or len(x) does not fit in an int32.
+func NonZeros(idx []int32, x []float32) (count int, finite bool) {
+	if len(idx) < len(x) {
+		panic(fmt.Sprintf("kernels: NonZeros: len(idx) = %d, want at least len(x) = %d", len(idx), len(x)))
+	}
+	if len(x) > math.MaxInt32 {
+		panic(fmt.Sprintf("kernels: NonZeros: len(x) = %d, want at most %d", len(x), math.MaxInt32))
+	}
+	f := active.nonZeros
+	if f == nil {
+		f = nonZerosGeneric
+	}
+	return f(idx, x)
 }
 
 // GemmSparseRows adds the product of a sparse m×k matrix X and the dense
@@ -276,4 +306,49 @@ func outerUpdateRowsGeneric(alpha float32, x []float32, rows []int32, y, a []flo
 		}
 	}
 	return -1
+}
+
+// nonZerosGeneric skips an all-zero block of 8 (much of an image's border)
+// with one test; inside other blocks it is branch-free, since zeros and
+// non-zeros alternate too irregularly for a branch predictor: every
+// position is written and the count advances by one only for a non-zero.
+// A value is finite when its exponent bits are not all ones.
+func nonZerosGeneric(idx []int32, x []float32) (count int, finite bool) {
+	idx = idx[:len(x)]
+	k, i := 0, 0
+	var inf uint32 // the OR of (exponent bits all ones) over x
+	for ; i+8 <= len(x); i += 8 {
+		b := x[i : i+8 : i+8]
+		var bits uint32
+		for _, v := range b {
+			bits |= math.Float32bits(v)
+		}
+		if bits&0x7fffffff == 0 {
+			continue
+		}
+		for j, v := range b {
+			idx[k] = int32(i + j)
+			k += nonZeroBit(v)
+			inf |= notFiniteBit(v)
+		}
+	}
+	for ; i < len(x); i++ {
+		idx[k] = int32(i)
+		k += nonZeroBit(x[i])
+		inf |= notFiniteBit(x[i])
+	}
+	return k, inf == 0
+}
+
+// nonZeroBit is 1 if v is not ±0, else 0, without a branch: |v| ≠ 0
+// exactly when the low 31 bits are not all zero.
+func nonZeroBit(v float32) int {
+	mag := math.Float32bits(v) & 0x7fffffff
+	return int((mag + 0x7fffffff) >> 31)
+}
+
+// notFiniteBit is 1 if v is ±Inf or NaN (exponent bits all ones), else 0.
+func notFiniteBit(v float32) uint32 {
+	mag := math.Float32bits(v) & 0x7fffffff
+	return (mag + 0x00800000) >> 31
 }

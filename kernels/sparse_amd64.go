@@ -13,7 +13,21 @@ func init() {
 	avx512Impl.outerUpdateRows = outerUpdateRowsAVX512
 	avx2Impl.gemvTRows = gemvTRowsAVX2
 	avx2Impl.outerUpdateRows = outerUpdateRowsAVX2
+	avx512Impl.nonZeros = nonZerosAVX512Asm
+	avx2Impl.nonZeros = nonZerosAVX2Asm
 }
+
+// nonZerosAVX512Asm writes the positions of x's non-zero entries (NaNs
+// included) to idx in ascending order, 16 floats per step, and reports
+// whether x is all finite. len(idx) ≥ len(x).
+//
+//go:noescape
+func nonZerosAVX512Asm(idx []int32, x []float32) (count int, finite bool)
+
+// nonZerosAVX2Asm is nonZerosAVX512Asm with 8 floats per step.
+//
+//go:noescape
+func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)
 
 // gemvTRowsAVX512Asm computes, for each i in rows, in order,
 //

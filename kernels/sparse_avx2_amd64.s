@@ -283,3 +283,81 @@ badrow:
 	MOVQ R12, ret+120(FP)
 	VZEROUPPER
 	RET
+
+// NZLANE(j) appends the position DX+j to idx when bit j of R9 is set,
+// without a branch: the position is always written at idx[AX] (never past
+// the lanes seen so far) and AX advances by the bit.
+#define NZLANE(j) \
+	LEAL j(DX), R10;          \
+	MOVL R10, (DI)(AX*4);     \
+	BTL  $j, R9;              \
+	ADCQ $0, AX
+
+// func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)
+//
+// Per 8 floats: VCMPPS (≠ 0, unordered true, so NaNs count) and
+// VMOVMSKPS give the non-zero lanes; an all-zero block (much of an image's
+// border) costs one test, others append their positions branch-free. Y5
+// accumulates x·0, which is NaN from any ±Inf or NaN and ±0 otherwise.
+//
+// Registers: DI idx, SI x, CX floats left, AX count, DX the position of
+// the current float, Y4 zero, Y5 the x·0 sum (X6 that of the tail, kept
+// apart because a scalar VEX operation clears the upper half of its YMM).
+TEXT ·nonZerosAVX2Asm(SB), NOSPLIT, $0-57
+	MOVQ   idx_base+0(FP), DI
+	MOVQ   x_base+24(FP), SI
+	MOVQ   x_len+32(FP), CX
+	XORQ   AX, AX
+	XORQ   DX, DX
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+
+vec8:
+	CMPQ        CX, $8
+	JB          tail
+	VMOVUPS     (SI), Y0
+	VFMADD231PS Y0, Y4, Y5
+	VCMPPS      $4, Y4, Y0, Y1
+	VMOVMSKPS   Y1, R9
+	TESTL       R9, R9
+	JZ          next8
+	NZLANE(0)
+	NZLANE(1)
+	NZLANE(2)
+	NZLANE(3)
+	NZLANE(4)
+	NZLANE(5)
+	NZLANE(6)
+	NZLANE(7)
+
+next8:
+	ADDQ $8, DX
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JMP  vec8
+
+tail:
+	TESTQ CX, CX
+	JZ    done
+
+tail1:
+	VMOVSS      (SI), X0
+	VFMADD231SS X0, X4, X6
+	VCMPPS      $4, X4, X0, X1
+	VMOVMSKPS   X1, R9
+	NZLANE(0)
+	INCQ        DX
+	ADDQ        $4, SI
+	DECQ        CX
+	JNZ         tail1
+
+done:
+	MOVQ      AX, count+48(FP)
+	VADDPS    Y6, Y5, Y5
+	VCMPPS    $3, Y5, Y5, Y1
+	VMOVMSKPS Y1, R9
+	TESTL     R9, R9
+	SETEQ     finite+56(FP)
+	VZEROUPPER
+	RET

@@ -326,3 +326,93 @@ badrow:
 	MOVQ R12, ret+120(FP)
 	VZEROUPPER
 	RET
+
+// nonZeroIota holds the lane numbers 0..15, the positions of one vector.
+DATA nonZeroIota<>+0(SB)/4, $0
+DATA nonZeroIota<>+4(SB)/4, $1
+DATA nonZeroIota<>+8(SB)/4, $2
+DATA nonZeroIota<>+12(SB)/4, $3
+DATA nonZeroIota<>+16(SB)/4, $4
+DATA nonZeroIota<>+20(SB)/4, $5
+DATA nonZeroIota<>+24(SB)/4, $6
+DATA nonZeroIota<>+28(SB)/4, $7
+DATA nonZeroIota<>+32(SB)/4, $8
+DATA nonZeroIota<>+36(SB)/4, $9
+DATA nonZeroIota<>+40(SB)/4, $10
+DATA nonZeroIota<>+44(SB)/4, $11
+DATA nonZeroIota<>+48(SB)/4, $12
+DATA nonZeroIota<>+52(SB)/4, $13
+DATA nonZeroIota<>+56(SB)/4, $14
+DATA nonZeroIota<>+60(SB)/4, $15
+GLOBL nonZeroIota<>(SB), RODATA|NOPTR, $64
+
+// func nonZerosAVX512Asm(idx []int32, x []float32) (count int, finite bool)
+//
+// Per 16 floats: VCMPPS (≠ 0, unordered true, so NaNs count) gives a mask,
+// VPCOMPRESSD packs the positions of its set lanes, and a store masked to
+// the popcount appends them at idx[AX]. Z5 accumulates x·0, which is NaN
+// from any ±Inf or NaN and ±0 otherwise.
+//
+// Registers: DI idx, SI x, BX floats left, AX count, CX a popcount (the
+// shift count of a mask), Z2 positions of the current vector, Z3 sixteen in every lane, Z4 zero, Z5 the x·0 sum.
+TEXT ·nonZerosAVX512Asm(SB), NOSPLIT, $0-57
+	MOVQ         idx_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), BX
+	XORQ         AX, AX
+	VMOVDQU32    nonZeroIota<>(SB), Z2
+	MOVL         $16, R8
+	VPBROADCASTD R8, Z3
+	VPXORD       Z4, Z4, Z4
+	VPXORD       Z5, Z5, Z5
+
+vec16:
+	CMPQ        BX, $16
+	JB          tail
+	VMOVUPS     (SI), Z0
+	VFMADD231PS Z0, Z4, Z5
+	VCMPPS      $4, Z4, Z0, K1
+	KMOVW       K1, R9
+	VPCOMPRESSD Z2, K1, Z1
+	POPCNTL     R9, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K2
+	VMOVDQU32   Z1, K2, (DI)(AX*4)
+	ADDQ        CX, AX
+	VPADDD      Z3, Z2, Z2
+	ADDQ        $64, SI
+	SUBQ        $16, BX
+	JMP         vec16
+
+tail:
+	// The last 1..15 floats, loaded zero-masked: the lanes past the end
+	// read as 0 and list nothing.
+	MOVQ        BX, CX
+	TESTQ       CX, CX
+	JZ          done
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K3
+	VMOVUPS.Z   (SI), K3, Z0
+	VFMADD231PS Z0, Z4, Z5
+	VCMPPS      $4, Z4, Z0, K1
+	KMOVW       K1, R9
+	VPCOMPRESSD Z2, K1, Z1
+	POPCNTL     R9, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K2
+	VMOVDQU32   Z1, K2, (DI)(AX*4)
+	ADDQ        CX, AX
+
+done:
+	MOVQ    AX, count+48(FP)
+	VCMPPS  $3, Z5, Z5, K1
+	KORTESTW K1, K1
+	SETEQ   finite+56(FP)
+	VZEROUPPER
+	RET

@@ -30,16 +30,16 @@ func BenchmarkTrainStep(b *testing.B) {
 	x, y := mnistLike(pool)
 	b.Run("per-sample/relu-mse", func(b *testing.B) {
 		n, _ := New(Config{Sizes: []int{784, 128, 10}, Seed: 1})
-		sparse, _ := n.indexNonZeros(x, pool) // as Fit does once per call
 		b.ReportAllocs()
 		cpu0 := cpuSeconds()
 		for i := 0; b.Loop(); i++ {
 			r := i % pool
-			n.trainSample(x[r*784:r*784+784], y[r*10:r*10+10], sparse.rows(r), 0.005)
+			xr := x[r*784 : r*784+784]
+			n.trainSample(xr, y[r*10:r*10+10], n.nonZeroRows(xr), 0.005) // as Fit lists them
 		}
 		reportEpoch(b, cpu0, 60000)
 	})
-	index := indexFor(x, pool)
+	index := nonZeroLists(x, pool, 784)
 	for _, c := range []struct {
 		mu     float32
 		sparse bool
@@ -55,7 +55,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		nz := make([][]int32, pool)
 		for r := range nz {
 			if c.sparse {
-				nz[r] = index.rows(r)
+				nz[r] = index[r]
 			}
 		}
 		b.Run(name, func(b *testing.B) {
@@ -126,11 +126,4 @@ func BenchmarkPredict(b *testing.B) {
 	for b.Loop() {
 		n.Predict(x, 10000, out)
 	}
-}
-
-// indexFor indexes the non-zeros of rows 784-wide inputs, as Fit does.
-func indexFor(x []float32, rows int) sparseRows {
-	n, _ := New(Config{Sizes: []int{784, 1}})
-	s, _ := n.indexNonZeros(x, rows)
-	return s
 }

@@ -62,30 +62,19 @@ const progressCheckEvery = 256
 // and on cancellation ErrCanceled; in both cases the network holds the
 // weights after the last completed update and stays usable.
 //
-// x and y are read, never copied or modified. Fit first indexes the
-// non-zero inputs of every row that is sparse enough (for MNIST 150 indices
-// per image, 36 MB beside the 188 MB of x), so that the first layer visits
-// only their rows of W in every epoch, per sample or for a whole batch;
-// mini-batch training with Shuffle gathers each batch's rows into the
-// network's workspace.
+// x and y are read, never copied or modified. Fit lists the non-zero
+// inputs of each sample (or of each batch's rows) as it comes to them,
+// with kernels.NonZeros while the row is coming into cache for the step
+// anyway; when they are few enough the first layer then visits only their
+// rows of W, forward and in the update. Shuffled mini-batches are gathered
+// into the network's workspace first.
 func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error) {
 	if err := n.checkFit(x, y, rows, &tc); err != nil {
 		return History{}, err
 	}
 	batch := max(tc.BatchSize, 1)
 	perSample := batch == 1 && tc.Momentum == 0
-	// Indexing the non-zeros also checks them, which is all of x that can
-	// be NaN or ±Inf: one pass over x instead of two. The index costs about
-	// 50 ms for MNIST; a mini-batch epoch gains 30–40 ms from it, and with
-	// momentum less (only the forward product is sparse), so mini-batch
-	// training indexes only without momentum and for more than one epoch.
-	var sparse sparseRows
-	if perSample || tc.Momentum == 0 && tc.Epochs > 1 {
-		var bad int
-		if sparse, bad = n.indexNonZeros(x, rows); bad >= 0 {
-			return History{}, nonFiniteX(x, bad, n.Inputs())
-		}
-	} else if bad := firstNonFinite(x); bad >= 0 {
+	if bad := firstNonFinite(x); bad >= 0 {
 		return History{}, nonFiniteX(x, bad, n.Inputs())
 	}
 	if !perSample {
@@ -135,7 +124,8 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				if perm != nil {
 					r = int(perm[k])
 				}
-				loss, ok := n.trainSample(x[r*in:r*in+in], y[r*out:r*out+out], sparse.rows(r), tc.LR)
+				xr := x[r*in : r*in+in]
+				loss, ok := n.trainSample(xr, y[r*out:r*out+out], n.nonZeroRows(xr), tc.LR)
 				if !ok {
 					return hist, &DivergedError{Epoch: epoch, Sample: r, Loss: loss}
 				}
@@ -144,26 +134,26 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 			} else {
 				b := min(batch, rows-k)
 				var xb, yb []float32
-				nz, nonZeros := n.bw.nz[:b], 0
 				if perm != nil {
 					xb, yb = n.bw.xb[:b*in], n.bw.yb[:b*out]
 					for i, r := range perm[k : k+b] {
 						copy(xb[i*in:i*in+in], x[int(r)*in:int(r)*in+in])
 						copy(yb[i*out:i*out+out], y[int(r)*out:int(r)*out+out])
-						nz[i] = sparse.rows(int(r))
 					}
 				} else {
 					xb, yb = x[k*in:(k+b)*in], y[k*out:(k+b)*out]
-					for i := range nz {
-						nz[i] = sparse.rows(k + i)
-					}
 				}
-				for _, l := range nz {
-					if l == nil {
+				// The lists of the batch's non-zeros, built as the rows
+				// come into cache for the step anyway.
+				nz, nonZeros := n.bw.nz[:b], 0
+				for i := range nz {
+					c, _ := kernels.NonZeros(n.bw.nzBuf[nonZeros:], xb[i*in:i*in+in])
+					if !sparseWorthIt(c, in) {
 						nonZeros = b * in // a dense row: the whole batch goes dense
 						break
 					}
-					nonZeros += len(l)
+					nz[i] = n.bw.nzBuf[nonZeros : nonZeros+c : nonZeros+c]
+					nonZeros += c
 				}
 				if !sparseBatchWorthIt(nonZeros, b*in) {
 					nz = nil
@@ -268,77 +258,6 @@ func firstNonFinite(v []float32) int {
 	return -1
 }
 
-// sparseRows holds, for each row of a data set that the sparse path pays
-// for, the indices of its non-zero entries. They are kept in fixed-size
-// blocks (no row straddles two), so building the index never copies it
-// while growing.
-type sparseRows struct {
-	blocks [][]int32
-	block  []int32 // per row: its block, or −1 for a row on the dense path
-	start  []int32 // per row: offset of its indices within the block
-	count  []int32 // per row: number of indices
-}
-
-// sparseBlock is the size of one block of the index, in int32s (4 MiB).
-const sparseBlock = 1 << 20
-
-// indexNonZeros lists the non-zero entries of every row of x once per Fit,
-// so that epochs after the first do not scan the inputs again. Dense rows
-// store nothing, so the index is at most 2/3 of the size of x. It also
-// returns the index into x of the first NaN or ±Inf, or −1.
-func (n *Network) indexNonZeros(x []float32, rows int) (s sparseRows, bad int) {
-	in := n.Inputs()
-	s = sparseRows{block: make([]int32, rows), start: make([]int32, rows), count: make([]int32, rows)}
-	var cur []int32
-	used := 0
-	for r := 0; r < rows; r++ {
-		row := x[r*in : r*in+in]
-		k := gatherNonZero(row, n.ws.nz)
-		for _, i := range n.ws.nz[:k] {
-			if f := row[i]; f-f != 0 { // NaN or ±Inf
-				return s, r*in + int(i)
-			}
-		}
-		if !sparseWorthIt(k, in) {
-			s.block[r] = -1
-			continue
-		}
-		if k == 0 {
-			continue // block 0, count 0: the empty list
-		}
-		if len(cur)-used < k {
-			cur = make([]int32, max(sparseBlock, k))
-			s.blocks = append(s.blocks, cur)
-			used = 0
-		}
-		copy(cur[used:used+k], n.ws.nz[:k])
-		s.block[r], s.start[r], s.count[r] = int32(len(s.blocks)-1), int32(used), int32(k)
-		used += k
-	}
-	return s, -1
-}
-
-// rows returns row r's non-zero indices, or nil if r takes the dense path
-// (or nothing was indexed).
-// An all-zero row gives an empty, non-nil list.
-func (s *sparseRows) rows(r int) []int32 {
-	if s.block == nil { // not indexed: every row dense
-		return nil
-	}
-	b := s.block[r]
-	if b < 0 {
-		return nil
-	}
-	i, k := int(s.start[r]), int(s.count[r])
-	if k == 0 {
-		return noRows
-	}
-	return s.blocks[b][i : i+k : i+k]
-}
-
-// noRows is the non-nil empty list of an all-zero row.
-var noRows = []int32{}
-
 // shuffle permutes p in place (Fisher–Yates) with rng.
 func shuffle(rng *rand.Rand, p []int32) {
 	for i := len(p) - 1; i > 0; i-- {
@@ -408,8 +327,12 @@ func (n *Network) trainSample(x, t []float32, nz []int32, lr float32) (float64, 
 			continue
 		}
 		ly.saveFrozen()
-		if l == 0 && nz != nil {
-			kernels.OuterUpdateRows(-lr, x, nz, delta, ly.w, ly.out)
+		rows := nz
+		if l > 0 {
+			rows = ws.rows[l]
+		}
+		if rows != nil {
+			kernels.OuterUpdateRows(-lr, in, rows, delta, ly.w, ly.out)
 		} else {
 			kernels.OuterUpdate(-lr, in, delta, ly.w, ly.out)
 		}
@@ -474,8 +397,13 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 			}
 		}
 		if momentum == 0 && l == 0 && nz != nil {
-			// W += (−lr/rows)·Xᵀ·δ over the rows of W that the batch uses.
-			kernels.OuterUpdateSparseRows(rows, ly.out, -lr*inv, in, ly.in, nz[:rows], d, ly.out, ly.w, ly.out)
+			// W += (−lr/rows)·Xᵀ·δ over the rows of W that the batch uses,
+			// by input column: each such row is read and written once for
+			// the batch, its gradient summed in registers, instead of once
+			// per sample (kernels.OuterUpdateSparseRows): 63 against 181 µs
+			// a 128-row MNIST batch (BenchmarkSparseBatchMNIST in kernels).
+			colStart, sample, val := bw.buildColumns(in, ly.in, nz[:rows])
+			kernels.OuterUpdateSparseCols(rows, ly.out, ly.in, -lr*inv, colStart, sample, val, d, ly.out, ly.w, ly.out)
 			if gb != nil {
 				kernels.Axpy(-lr*inv, gb, ly.b)
 			}
@@ -509,9 +437,9 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 
 // sparseBatchWorthIt reports whether a batch whose rows hold nonZeros
 // non-zero inputs out of cells is better served by the sparse first layer
-// (kernels.GemmSparseRows forward, OuterUpdateSparseRows update) than by
-// the packed GEMMs. See sparseBatchMaxNum for how the threshold was
-// measured.
+// (kernels.GemmSparseRows forward; OuterUpdateSparseCols update without
+// momentum) than by the packed GEMMs. See sparseBatchMaxNum for how the
+// threshold was measured.
 func sparseBatchWorthIt(nonZeros, cells int) bool {
 	return nonZeros*sparseBatchMaxDen <= cells*sparseBatchMaxNum
 }
@@ -519,11 +447,15 @@ func sparseBatchWorthIt(nonZeros, cells int) bool {
 // sparseBatchMaxNum/sparseBatchMaxDen is the density of a batch's inputs up
 // to which the sparse first layer wins. Measured with go test -run '^$'
 // -bench TrainStep/batch -benchtime 200ms -count 3 ./nn/ (784-128-10, batch
-// 128, cross-entropy, one thread, 19%-dense inputs): 0.184–0.187 CPU
-// seconds per epoch sparse against 0.205–0.242 dense. The sparse cost
-// grows in proportion to the density and about 0.04 s of the step is the
-// rest of the network, so the two meet near 23%; 11/50 = 22% stays just
-// below that.
+// 128, cross-entropy, one thread, 19%-dense inputs) with the row-wise
+// update (OuterUpdateSparseRows): 0.184–0.187 CPU seconds per epoch sparse
+// against 0.205–0.242 dense. The sparse cost grows in proportion to the
+// density and about 0.04 s of the step is the rest of the network, so the
+// two met near 23%; 11/50 = 22% stays just below that. With the
+// column-wise update the same benchmark gives 0.139 sparse against 0.191
+// dense, which puts the crossover near 29% by the same reasoning; the
+// threshold stays at the measured 22% until densities around it are
+// measured.
 const sparseBatchMaxNum, sparseBatchMaxDen = 11, 50
 
 // flushEvery is how often (in momentum steps) flushSubnormals runs.

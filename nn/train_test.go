@@ -573,11 +573,7 @@ func TestNoAllocations(t *testing.T) {
 	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, nil, 0.01, 0) }); a != 0 {
 		t.Errorf("mini-batch step: %v allocations", a)
 	}
-	sparse, _ := n.indexNonZeros(x, 128)
-	nz := make([][]int32, 128)
-	for r := range nz {
-		nz[r] = sparse.rows(r)
-	}
+	nz := nonZeroLists(x, 128, 784)
 	if a := testing.AllocsPerRun(5, func() { n.trainBatch(x, y, 128, nz, 0.01, 0) }); a != 0 {
 		t.Errorf("mini-batch step, sparse first layer: %v allocations", a)
 	}
@@ -738,10 +734,9 @@ func TestSparseStepMatchesDense(t *testing.T) {
 			mask := frozenMask(rng, in*40)
 			sp.FreezeWeights(0, mask)
 			de.FreezeWeights(0, mask)
-			index, _ := sp.indexNonZeros(x, rows)
-			nz := make([][]int32, rows)
+			nz := nonZeroLists(x, rows, in)
 			for r := range nz {
-				if nz[r] = index.rows(r); nz[r] == nil {
+				if nz[r] == nil {
 					t.Fatalf("row %d is not on the sparse path", r)
 				}
 			}
@@ -790,4 +785,102 @@ func compareNets(t *testing.T, name string, a, b *Network) {
 			}
 		}
 	}
+}
+
+// TestHiddenRowsMatchDense runs per-sample steps of a relu network whose
+// hidden layers visit only the weight rows of their non-zero inputs, and of
+// the same network with that path switched off: the weights agree to
+// float32 rounding, and the rows of a layer above a zero activation are
+// left bit for bit alone.
+func TestHiddenRowsMatchDense(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	const rows, in = 16, 30
+	x := sparseInputs(rng, rows, in, 0.5)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(4))
+	}
+	y := OneHot(labels, 4)
+	cfg := Config{Sizes: []int{in, 24, 16, 4}, Bias: true, Seed: 3}
+	sp, _ := New(cfg)
+	de, _ := New(cfg)
+	for l := range de.ws.hidden {
+		de.ws.hidden[l] = nil // no lists: every layer above the first dense
+	}
+	visited := 0
+	for r := 0; r < rows; r++ {
+		xr, yr := x[r*in:r*in+in], y[r*4:r*4+4]
+		before := slices.Clone(sp.Weights(1))
+		sp.trainSample(xr, yr, sp.nonZeroRows(xr), 0.05)
+		de.trainSample(xr, yr, de.nonZeroRows(xr), 0.05)
+		compareNets(t, fmt.Sprintf("sample %d", r), sp, de)
+		list := sp.ws.rows[1]
+		if list == nil {
+			continue
+		}
+		visited++
+		if len(list) == 0 {
+			continue
+		}
+		// Rows of W1 not listed had a zero input and must not change.
+		h := sp.ws.act[0]
+		for i := 0; i < 24; i++ {
+			if h[i] != 0 {
+				continue
+			}
+			for j := 0; j < 16; j++ {
+				if k := i*16 + j; math.Float32bits(sp.Weights(1)[k]) != math.Float32bits(before[k]) {
+					t.Fatalf("sample %d: w1[%d][%d] changed from %g to %g with a zero input", r, i, j, before[k], sp.Weights(1)[k])
+				}
+			}
+		}
+	}
+	if visited == 0 {
+		t.Fatal("no sample took the sparse hidden path")
+	}
+}
+
+// TestFitNonFiniteInRows checks that the one pass which indexes x's
+// non-zeros names the first NaN or ±Inf both in a row sparse enough for the
+// index and in a dense one.
+func TestFitNonFiniteInRows(t *testing.T) {
+	const in = 40
+	for _, c := range []struct {
+		row, col int
+		dense    bool
+	}{{0, 3, false}, {2, 39, false}, {1, 17, true}, {3, 0, true}} {
+		x := make([]float32, 4*in)
+		for r := 0; r < 4; r++ {
+			x[r*in+r] = 1
+			if c.dense && r == c.row {
+				for j := range in {
+					x[r*in+j] = 0.5
+				}
+			}
+		}
+		x[c.row*in+c.col] = float32(math.NaN())
+		if c.col > 0 {
+			x[c.row*in+c.col-1] = float32(math.Inf(-1)) // the first one wins
+		}
+		n, _ := New(Config{Sizes: []int{in, 3}, Seed: 1})
+		_, err := n.Fit(x, make([]float32, 4*3), 4, TrainConfig{Epochs: 1, LR: 0.1})
+		col := max(c.col-1, 0)
+		if want := fmt.Sprintf("x[%d][%d] = ", c.row, col); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("row %d col %d (dense %v): err = %v, want it to name %s", c.row, c.col, c.dense, err, want)
+		}
+	}
+}
+
+// nonZeroLists lists the non-zero entries of each of the rows in-wide rows
+// of x, or nil for a row the sparse path does not pay for, as Fit does
+// before each step.
+func nonZeroLists(x []float32, rows, in int) [][]int32 {
+	nz := make([][]int32, rows)
+	for r := range nz {
+		idx := make([]int32, in)
+		if k, _ := kernels.NonZeros(idx, x[r*in:r*in+in]); sparseWorthIt(k, in) {
+			nz[r] = idx[:k:k]
+		}
+	}
+	return nz
 }
