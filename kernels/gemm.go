@@ -176,7 +176,6 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 // gemmJob carries a GEMM to the pool's workers.
 type gemmJob struct {
 	call gemmCall
-	done sync.WaitGroup
 }
 
 var gemmJobs = sync.Pool{New: func() any { return new(gemmJob) }}
@@ -203,7 +202,7 @@ func gemmRun(g gemmCall) {
 	}
 	job := gemmJobs.Get().(*gemmJob)
 	job.call = g
-	parallelRun(job, g.parts, &job.done)
+	parallelRun(job, g.parts)
 	job.call = gemmCall{} // drop the references to the caller's matrices
 	gemmJobs.Put(job)
 }

@@ -4,12 +4,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingTask records how often each part ran.
 type countingTask struct {
 	runs []atomic.Int32
-	done sync.WaitGroup
 }
 
 func (c *countingTask) runPart(part int) { c.runs[part].Add(1) }
@@ -24,7 +24,7 @@ func TestParallelRun(t *testing.T) {
 			defer callers.Done()
 			for _, parts := range []int{1, 2, 3, 17} {
 				task := &countingTask{runs: make([]atomic.Int32, parts)}
-				parallelRun(task, parts, &task.done)
+				parallelRun(task, parts)
 				for part := range task.runs {
 					if n := task.runs[part].Load(); n != 1 {
 						t.Errorf("parts=%d: part %d ran %d times", parts, part, n)
@@ -35,4 +35,24 @@ func TestParallelRun(t *testing.T) {
 		}()
 	}
 	callers.Wait()
+}
+
+// TestParallelRunAfterPark hands work to workers that have stopped spinning
+// and parked: each must be woken, and every part must run exactly once.
+func TestParallelRunAfterPark(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		task := &countingTask{runs: make([]atomic.Int32, 3)}
+		parallelRun(task, 3)
+		for part := range task.runs {
+			if n := task.runs[part].Load(); n != 1 {
+				t.Fatalf("round %d: part %d ran %d times", round, part, n)
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // longer than the workers spin
+		for _, w := range startWorkers(2) {
+			if !w.parked.Load() {
+				t.Fatalf("round %d: a worker still spins after 20 ms idle", round)
+			}
+		}
+	}
 }

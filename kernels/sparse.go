@@ -216,7 +216,6 @@ type sparseJob struct {
 	b, c     []float32
 	ldb, ldc int
 	parts    int
-	done     sync.WaitGroup
 }
 
 var sparseJobs = sync.Pool{New: func() any { return new(sparseJob) }}
@@ -239,7 +238,7 @@ func (j *sparseJob) run() {
 	if j.parts == 1 {
 		j.runPart(0)
 	} else {
-		parallelRun(j, j.parts, &j.done)
+		parallelRun(j, j.parts)
 	}
 	// Drop the references to the caller's data before going back to the
 	// sync.Pool.

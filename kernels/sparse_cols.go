@@ -122,7 +122,6 @@ type sparseColJob struct {
 	ldb, ldc         int
 	strip, parts     int
 	bad              []int // per part: the entry of a sample index out of range, or −1
-	done             sync.WaitGroup
 }
 
 var sparseColJobs = sync.Pool{New: func() any { return new(sparseColJob) }}
@@ -144,7 +143,7 @@ func (j *sparseColJob) run() {
 	if j.parts == 1 {
 		j.runPart(0)
 	} else {
-		parallelRun(j, j.parts, &j.done)
+		parallelRun(j, j.parts)
 	}
 	for _, e := range j.bad {
 		if e >= 0 {

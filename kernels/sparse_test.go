@@ -437,4 +437,3 @@ func BenchmarkNonZeros(b *testing.B) {
 		}
 	}
 }
-
