@@ -495,17 +495,7 @@ func gemmKernelGeneric(kc int, a []float32, rsA, csA int, b []float32, ldb int, 
 // with op(A), op(B) as in Gemm (alpha = 1, beta = 0: C is not read). bias is
 // nil or has n elements. It panics on a shape mismatch.
 func GemmEpilogue(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32, relu bool) {
-	if transA {
-		checkMatrix("GemmEpilogue", "a", k, m, a, lda)
-	} else {
-		checkMatrix("GemmEpilogue", "a", m, k, a, lda)
-	}
-	if transB {
-		checkMatrix("GemmEpilogue", "b", n, k, b, ldb)
-	} else {
-		checkMatrix("GemmEpilogue", "b", k, n, b, ldb)
-	}
-	checkMatrix("GemmEpilogue", "c", m, n, c, ldc)
+	checkGemmShapes("GemmEpilogue", transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if bias != nil && len(bias) != n {
 		panic(fmt.Sprintf("kernels: GemmEpilogue: len(bias) = %d, want n = %d", len(bias), n))
 	}

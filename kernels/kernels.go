@@ -175,19 +175,11 @@ func Gemv(trans bool, m, n int, alpha float32, a []float32, lda int, x []float32
 // The three orientations a dense layer needs are X·W (forward), δ·Wᵀ
 // (transB, the delta of the layer's input) and Xᵀ·δ (transA, the weight
 // gradient). As in BLAS, beta = 0 overwrites C without reading it. It panics
-// on a shape mismatch.
+// on a shape mismatch. Large products are split across SetThreads
+// goroutines by tiles of C, with the same results whatever the count;
+// GemmEpilogue fuses a dense layer's bias and relu into the product.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if transA {
-		checkMatrix("Gemm", "a", k, m, a, lda)
-	} else {
-		checkMatrix("Gemm", "a", m, k, a, lda)
-	}
-	if transB {
-		checkMatrix("Gemm", "b", n, k, b, ldb)
-	} else {
-		checkMatrix("Gemm", "b", k, n, b, ldb)
-	}
-	checkMatrix("Gemm", "c", m, n, c, ldc)
+	checkGemmShapes("Gemm", transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
@@ -198,6 +190,22 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		return
 	}
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// checkGemmShapes panics unless a, b and c hold op(A) m×k, op(B) k×n and C m×n
+// with their leading dimensions.
+func checkGemmShapes(fn string, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if transA {
+		checkMatrix(fn, "a", k, m, a, lda)
+	} else {
+		checkMatrix(fn, "a", m, k, a, lda)
+	}
+	if transB {
+		checkMatrix(fn, "b", n, k, b, ldb)
+	} else {
+		checkMatrix(fn, "b", k, n, b, ldb)
+	}
+	checkMatrix(fn, "c", m, n, c, ldc)
 }
 
 // checkMatrix panics unless s can hold a rows×cols matrix with leading
