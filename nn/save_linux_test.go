@@ -4,18 +4,35 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"syscall"
 	"testing"
 )
+
+// fsizeChildEnv marks the child process of TestSaveWriteFailsAtEveryByte.
+const fsizeChildEnv = "NNSIMD_TEST_FSIZE_CHILD"
 
 // TestSaveWriteFailsAtEveryByte makes the temporary file's writes really
 // fail after L bytes, for every L, by lowering the file size limit
 // (RLIMIT_FSIZE: writes past it fail with EFBIG; the Go runtime ignores
 // SIGXFSZ). Save must report the error, keep the previous model and remove
 // its temporary file.
+//
+// The limit is process-wide and would also stop `go test` writing its own
+// log, so the test runs itself in a child process and the parent checks
+// that the child passed.
 func TestSaveWriteFailsAtEveryByte(t *testing.T) {
 	if testing.Short() {
-		t.Skip("changes a process-wide limit; not under -short (qemu, purego runs)")
+		t.Skip("runs a child process; not under -short (qemu, purego runs)")
+	}
+	if os.Getenv(fsizeChildEnv) != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSaveWriteFailsAtEveryByte$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), fsizeChildEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("--- PASS: TestSaveWriteFailsAtEveryByte")) {
+			t.Fatalf("child process: %v\n%s", err, out)
+		}
+		return
 	}
 	dir, path, old, next := savePair(t)
 	var full bytes.Buffer
