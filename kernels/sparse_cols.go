@@ -13,7 +13,7 @@ import (
 // (for the update) in registers while the batch's entries of that column
 // stream past, so that each listed row of W is read, or written, once per
 // batch instead of once per sample. The kernels work on column strips of
-// the dense operands (64 columns on AVX-512, 32 on AVX2), small enough for
+// the dense operands (64 columns on AVX-512, 32 on AVX2 and NEON), small enough for
 // the strip of the batch matrix (c or d, 128 rows of 256 bytes) to stay
 // in L1.
 //

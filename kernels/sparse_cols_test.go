@@ -173,32 +173,36 @@ func TestOuterUpdateSparseCols(t *testing.T) {
 
 func TestSparseColsPanics(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
-		const m, n, k = 3, 70, 4
-		b, c := make([]float32, k*n), make([]float32, m*n)
-		for _, tc := range []struct {
-			colStart, sample []int32
-			want             string
-		}{
-			{[]int32{0, 1, 2, 3}, []int32{0, 1, 2, 0}, "len(colStart) = 4, want k+1 = 5"},
-			{[]int32{0, 2, 1, 3, 4}, []int32{0, 1, 2, 0}, "colStart[2] = 1, want a value in [2, 4]"},
-			{[]int32{0, 1, 2, 3, 5}, []int32{0, 1, 2, 0}, "colStart[4] = 5, want a value in [3, 4]"},
-			{[]int32{0, 1, 2, 3, 4}, []int32{0, 1, 3, 0}, "sample[2] = 3, want an index in [0, 3)"},
-			{[]int32{0, 1, 2, 3, 4}, []int32{0, -1, 2, 0}, "sample[1] = -1, want an index in [0, 3)"},
-		} {
-			val := make([]float32, len(tc.sample))
-			for name, call := range map[string]func(){
-				"GemmSparseCols":        func() { GemmSparseCols(m, n, k, tc.colStart, tc.sample, val, b, n, c, n) },
-				"OuterUpdateSparseCols": func() { OuterUpdateSparseCols(m, n, k, 1, tc.colStart, tc.sample, val, c, n, b, n) },
+		// n = 64 is whole strips on every ISA, so the assembly's own
+		// index check must catch the bad sample; n = 70 adds a remainder.
+		const m, k = 3, 4
+		for _, n := range []int{64, 70} {
+			b, c := make([]float32, k*n), make([]float32, m*n)
+			for _, tc := range []struct {
+				colStart, sample []int32
+				want             string
+			}{
+				{[]int32{0, 1, 2, 3}, []int32{0, 1, 2, 0}, "len(colStart) = 4, want k+1 = 5"},
+				{[]int32{0, 2, 1, 3, 4}, []int32{0, 1, 2, 0}, "colStart[2] = 1, want a value in [2, 4]"},
+				{[]int32{0, 1, 2, 3, 5}, []int32{0, 1, 2, 0}, "colStart[4] = 5, want a value in [3, 4]"},
+				{[]int32{0, 1, 2, 3, 4}, []int32{0, 1, 3, 0}, "sample[2] = 3, want an index in [0, 3)"},
+				{[]int32{0, 1, 2, 3, 4}, []int32{0, -1, 2, 0}, "sample[1] = -1, want an index in [0, 3)"},
 			} {
-				func() {
-					defer func() {
-						msg, _ := recover().(string)
-						if !strings.Contains(msg, tc.want) {
-							t.Errorf("%s(colStart %v, sample %v): panic %q, want one containing %q", name, tc.colStart, tc.sample, msg, tc.want)
-						}
+				val := make([]float32, len(tc.sample))
+				for name, call := range map[string]func(){
+					"GemmSparseCols":        func() { GemmSparseCols(m, n, k, tc.colStart, tc.sample, val, b, n, c, n) },
+					"OuterUpdateSparseCols": func() { OuterUpdateSparseCols(m, n, k, 1, tc.colStart, tc.sample, val, c, n, b, n) },
+				} {
+					func() {
+						defer func() {
+							msg, _ := recover().(string)
+							if !strings.Contains(msg, tc.want) {
+								t.Errorf("%s(colStart %v, sample %v): panic %q, want one containing %q", name, tc.colStart, tc.sample, msg, tc.want)
+							}
+						}()
+						call()
 					}()
-					call()
-				}()
+				}
 			}
 		}
 	})
