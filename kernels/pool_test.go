@@ -48,11 +48,43 @@ func TestParallelRunAfterPark(t *testing.T) {
 				t.Fatalf("round %d: part %d ran %d times", round, part, n)
 			}
 		}
-		time.Sleep(20 * time.Millisecond) // longer than the workers spin
+		// The workers spin for well under a millisecond (a few under the
+		// race detector), then must park.
+		deadline := time.Now().Add(time.Second)
 		for _, w := range startWorkers(2) {
-			if !w.parked.Load() {
-				t.Fatalf("round %d: a worker still spins after 20 ms idle", round)
+			for !w.parked.Load() {
+				if time.Now().After(deadline) {
+					t.Fatalf("round %d: a worker still spins after 1 s idle", round)
+				}
+				time.Sleep(time.Millisecond)
 			}
 		}
+	}
+}
+
+// partRecorder is an exported Task that records how often each part ran.
+type partRecorder struct {
+	runs []atomic.Int32
+}
+
+func (p *partRecorder) RunPart(part int) { p.runs[part].Add(1) }
+
+// TestRunParallel checks that RunParallel runs every part of an exported
+// Task exactly once, also for 0 and 1 parts, and does not allocate.
+func TestRunParallel(t *testing.T) {
+	defer SetThreads(Threads())
+	SetThreads(2)
+	for _, parts := range []int{0, 1, 2, 3} {
+		task := &partRecorder{runs: make([]atomic.Int32, parts)}
+		RunParallel(task, parts)
+		for part := range task.runs {
+			if n := task.runs[part].Load(); n != 1 {
+				t.Errorf("parts=%d: part %d ran %d times", parts, part, n)
+			}
+		}
+	}
+	task := &partRecorder{runs: make([]atomic.Int32, 2)}
+	if a := testing.AllocsPerRun(50, func() { RunParallel(task, 2) }); a != 0 {
+		t.Errorf("RunParallel: %v allocations a call", a)
 	}
 }

@@ -86,6 +86,9 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	}
 	defer kernels.SetThreads(kernels.Threads())
 	kernels.SetThreads(tc.Threads)
+	if !perSample {
+		n.bw.prep.ensureParts(kernels.Threads(), n.Inputs())
+	}
 	var perm []int32
 	var rng *rand.Rand
 	if tc.Shuffle {
@@ -95,8 +98,9 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 		}
 		rng = rand.New(rand.NewPCG(tc.Seed, pcgStreamShuffle))
 	}
+	in := n.Inputs()
 	hist := History{Loss: make([]float64, 0, tc.Epochs)}
-	in, out := n.Inputs(), n.Outputs()
+	out := n.Outputs()
 	start := time.Now()
 	lastReport := start
 	for epoch := 1; epoch <= tc.Epochs; epoch++ {
@@ -145,19 +149,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				}
 				// The lists of the batch's non-zeros, built as the rows
 				// come into cache for the step anyway.
-				nz, nonZeros := n.bw.nz[:b], 0
-				for i := range nz {
-					c, _ := kernels.NonZeros(n.bw.nzBuf[nonZeros:], xb[i*in:i*in+in])
-					if !sparseWorthIt(c, in) {
-						nonZeros = b * in // a dense row: the whole batch goes dense
-						break
-					}
-					nz[i] = n.bw.nzBuf[nonZeros : nonZeros+c : nonZeros+c]
-					nonZeros += c
-				}
-				if !sparseBatchWorthIt(nonZeros, b*in) {
-					nz = nil
-				}
+				nz := n.bw.listNonZeros(xb, b, in)
 				if bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum); bad >= 0 {
 					r := k + bad
 					if perm != nil {

@@ -556,10 +556,14 @@ func TestFreezeLayer(t *testing.T) {
 // job and packing buffers in sync.Pools, which are per-P caches and are
 // emptied by garbage collection, so with several threads an occasional step
 // allocates inside package kernels. The forced collection leaves none
-// pending from earlier tests.
+// pending from earlier tests. The pause first lets the pool's workers,
+// still spinning after earlier tests, park: a spinning worker's
+// runtime.Gosched can move this goroutine to another P, whose sync.Pool
+// caches are empty.
 func TestNoAllocations(t *testing.T) {
 	defer kernels.SetThreads(kernels.Threads())
 	kernels.SetThreads(1)
+	time.Sleep(20 * time.Millisecond)
 	runtime.GC()
 	rng := rand.New(rand.NewPCG(7, 7))
 	n, _ := New(Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Seed: 1})
@@ -883,4 +887,43 @@ func nonZeroLists(x []float32, rows, in int) [][]int32 {
 		}
 	}
 	return nz
+}
+
+// TestFitSparseBatchThreads trains on sparse MNIST-sized batches, large
+// enough for the non-zero lists and the column layout to be built in
+// shares on the thread pool, with 1, 2 and 3 threads: the losses and the
+// weights must be the same bits whatever the number, for full and partial
+// batches alike.
+func TestFitSparseBatchThreads(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	const rows, in = 300, 784 // batches of 128, 128 and 44
+	x := sparseInputs(rng, rows, in, 0.19)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	y := OneHot(labels, 10)
+	cfg := Config{Sizes: []int{in, 32, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
+	fit := func(threads int) (*Network, History) {
+		n, _ := New(cfg)
+		h, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.1, BatchSize: 128, Shuffle: true, Seed: 4, Threads: threads})
+		if err != nil {
+			t.Fatalf("threads=%d: %v", threads, err)
+		}
+		return n, h
+	}
+	one, h1 := fit(1)
+	for _, threads := range []int{2, 3} {
+		n, h := fit(threads)
+		if !slices.Equal(h.Loss, h1.Loss) {
+			t.Errorf("threads=%d: losses %v, one thread %v", threads, h.Loss, h1.Loss)
+		}
+		for l := 0; l < n.NumLayers(); l++ {
+			for i, w := range n.Weights(l) {
+				if w1 := one.Weights(l)[i]; math.Float32bits(w) != math.Float32bits(w1) {
+					t.Fatalf("threads=%d: w%d[%d] = %g, one thread %g", threads, l, i, w, w1)
+				}
+			}
+		}
+	}
 }
