@@ -560,9 +560,9 @@ func nnsimd_go_net_evaluate(h C.uint64_t, x *C.float, rows C.int64_t, labels *C.
 	if err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
 	}
-	classes := e.net.Outputs()
+	classes := e.net.Classes()
 	if confusionCap > 0 && int64(confusionCap) < int64(classes)*int64(classes) {
-		return failf(C.NNSIMD_EINVAL, "%s: confusion_cap = %d, want at least outputs² = %d", fn, int64(confusionCap), classes*classes)
+		return failf(C.NNSIMD_EINVAL, "%s: confusion_cap = %d, want at least classes² = %d", fn, int64(confusionCap), classes*classes)
 	}
 	var ls []uint8
 	if rows > 0 {

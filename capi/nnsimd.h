@@ -243,11 +243,13 @@ int nnsimd_net_fit(uint64_t net, const float *x, const float *y, int64_t rows, i
 int nnsimd_net_predict(uint64_t net, const float *x, int64_t rows, float *out, int64_t out_cap);
 
 /* nnsimd_net_evaluate classifies rows samples: a sample is correct when its
- * largest output is at index labels[i] (each < outputs). Writes the fraction
- * correct, in [0, 1], to *accuracy. confusion (optional, may be NULL with
- * confusion_cap 0) receives the outputs×outputs counts [true][predicted]
- * and then needs confusion_cap ≥ outputs². Returns NNSIMD_OK, NNSIMD_EINVAL
- * or NNSIMD_EBUSY. */
+ * largest output is at index labels[i]. A one-output network is a yes/no
+ * classifier: class 1 when its output is ≥ 0.5, else 0. classes is the
+ * number of outputs, or 2 for one output; each label must be < classes.
+ * Writes the fraction correct, in [0, 1], to *accuracy. confusion (optional,
+ * may be NULL with confusion_cap 0) receives the classes×classes counts
+ * [true][predicted] and then needs confusion_cap ≥ classes². Returns
+ * NNSIMD_OK, NNSIMD_EINVAL or NNSIMD_EBUSY. */
 int nnsimd_net_evaluate(uint64_t net, const float *x, int64_t rows, const uint8_t *labels,
                         double *accuracy, int64_t *confusion, int64_t confusion_cap);
 

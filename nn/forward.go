@@ -190,11 +190,28 @@ type Evaluation struct {
 	Accuracy  float64 // Correct/Total, in [0,1]; 0 when Total is 0
 	Correct   int
 	Total     int
-	Confusion [][]int // [true label][predicted class], outputs×outputs
+	Confusion [][]int // [true label][predicted class], Classes()×Classes()
 }
 
-// Evaluate predicts rows samples and compares the predicted class (the
-// index of the largest output; the first one on ties) with labels.
+// Classes is the number of classes Evaluate tells apart: the number of
+// outputs, or 2 for a network with one output (a yes/no classifier).
+func (n *Network) Classes() int { return max(n.Outputs(), 2) }
+
+// predictedClass is the class Evaluate reads from one sample's outputs: the
+// index of the largest output (the first one on ties), or for a single
+// output 1 when it is at least 0.5 (a sigmoid's or step's yes) and else 0.
+func predictedClass(out []float32) int {
+	if len(out) == 1 {
+		if out[0] >= 0.5 {
+			return 1
+		}
+		return 0
+	}
+	return argmax(out)
+}
+
+// Evaluate predicts rows samples and compares each predicted class (see
+// predictedClass) with labels, which must be below Classes().
 func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, error) {
 	if err := n.checkX("Evaluate", x, rows); err != nil {
 		return Evaluation{}, err
@@ -203,14 +220,15 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 		return Evaluation{}, invalidf("nn: Evaluate: %d labels for %d rows", len(labels), rows)
 	}
 	in, o := n.Inputs(), n.Outputs()
+	classes := n.Classes()
 	for i, lb := range labels {
-		if int(lb) >= o {
-			return Evaluation{}, invalidf("nn: Evaluate: labels[%d] = %d, network has %d outputs", i, lb, o)
+		if int(lb) >= classes {
+			return Evaluation{}, invalidf("nn: Evaluate: labels[%d] = %d, want one of the %d classes of a network with %d outputs", i, lb, classes, o)
 		}
 	}
-	ev := Evaluation{Total: rows, Confusion: make([][]int, o)}
+	ev := Evaluation{Total: rows, Confusion: make([][]int, classes)}
 	for i := range ev.Confusion {
-		ev.Confusion[i] = make([]int, o)
+		ev.Confusion[i] = make([]int, classes)
 	}
 	n.ensureBatch(min(rows, predictChunk))
 	for r0 := 0; r0 < rows; r0 += predictChunk {
@@ -218,7 +236,7 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 		n.forwardBatch(x[r0*in:(r0+c)*in], c, nil)
 		pred := n.bw.act[len(n.layers)-1]
 		for r := 0; r < c; r++ {
-			p := argmax(pred[r*o : r*o+o])
+			p := predictedClass(pred[r*o : r*o+o])
 			t := int(labels[r0+r])
 			ev.Confusion[t][p]++
 			if p == t {

@@ -927,3 +927,34 @@ func TestFitSparseBatchThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateOneOutput: a one-output network is a yes/no classifier, so
+// Evaluate reads class 1 from an output ≥ 0.5 and counts a 2×2 confusion.
+func TestEvaluateOneOutput(t *testing.T) {
+	n, err := New(Config{Sizes: []int{1, 1}, Output: Identity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.SetWeights(0, []float32{1}); err != nil {
+		t.Fatal(err)
+	}
+	// Outputs equal the inputs: 0.2 → 0, 0.5 → 1, 0.9 → 1, 0.1 → 0.
+	ev, err := n.Evaluate([]float32{0.2, 0.5, 0.9, 0.1}, 4, []uint8{0, 1, 0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Classes() != 2 || ev.Correct != 3 || ev.Accuracy != 0.75 {
+		t.Fatalf("Classes %d, Correct %d, Accuracy %v; want 2, 3, 0.75", n.Classes(), ev.Correct, ev.Accuracy)
+	}
+	want := [][]int{{2, 1}, {0, 1}}
+	for i := range want {
+		for j := range want[i] {
+			if ev.Confusion[i][j] != want[i][j] {
+				t.Fatalf("Confusion = %v, want %v", ev.Confusion, want)
+			}
+		}
+	}
+	if _, err := n.Evaluate([]float32{0.3}, 1, []uint8{2}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("label 2 for a yes/no network: err = %v, want ErrInvalid", err)
+	}
+}

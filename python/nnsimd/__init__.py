@@ -440,16 +440,18 @@ class Network:
         return out
 
     def evaluate(self, x: Any, labels: Any, *, confusion: bool = False) -> Any:
-        """The fraction of rows whose largest output is at their label, in
-        [0, 1]; with confusion=True, (accuracy, outputs×outputs counts
-        [true][predicted])."""
+        """The fraction of rows whose predicted class is their label, in
+        [0, 1]; with confusion=True, (accuracy, classes×classes counts
+        [true][predicted]). The predicted class is the index of the largest
+        output; a one-output network is a yes/no classifier (2 classes:
+        1 when the output is at least 0.5)."""
         h = self._h()
         vx, rows, _ = self._rows(x)
-        keep, address, n = _buffers.labels_of(labels, "labels", self.outputs)
+        k = max(self.outputs, 2)  # the library's class count (nn.Network.Classes)
+        keep, address, n = _buffers.labels_of(labels, "labels", k)
         if n != rows:
             raise ValueError(f"nnsimd: evaluate: x has {rows} rows, labels has {n}")
         acc = ctypes.c_double()
-        k = self.outputs
         conf = (ctypes.c_int64 * (k * k))() if confusion else None
         _check(_L.nnsimd_net_evaluate(h, vx.addr, rows, address, ctypes.byref(acc),
                                       ctypes.addressof(conf) if conf is not None else None, k * k if confusion else 0))

@@ -491,3 +491,16 @@ def test_bad_nnsimd_isa_env_is_an_import_error(value, error):
     r = subprocess.run([sys.executable, "-c", "import nnsimd; print(nnsimd.isa())"], env=env, capture_output=True,
                        text=True, timeout=30)
     assert r.stdout.strip() == "generic"
+
+
+@needs_numpy
+def test_evaluate_one_output_is_yes_no():
+    # One output: class 1 when it is at least 0.5, a 2×2 confusion matrix.
+    with nnsimd.Network([1, 1], output="identity", loss="mse", seed=1) as net:
+        net.set_weights(0, np.ones((1, 1), dtype=np.float32))
+        x = np.array([[0.2], [0.5], [0.9], [0.1]], dtype=np.float32)
+        acc, conf = net.evaluate(x, np.array([0, 1, 0, 0]), confusion=True)
+        assert acc == 0.75
+        assert conf.tolist() == [[2, 1], [0, 1]]
+        with pytest.raises(ValueError):
+            net.evaluate(x[:1], np.array([2]))
