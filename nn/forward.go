@@ -126,9 +126,7 @@ func (n *Network) forwardBatch(x []float32, rows int, nz [][]int32) {
 			kernels.GemmSparseRows(rows, o, in, ly.in, nz[:rows], ly.w, o, dst, o)
 		}
 		if ly.act == Softmax {
-			for r := 0; r < rows; r++ {
-				bw.lse[r] = softmaxRow(out[r*o:r*o+o], dst[r*o:r*o+o])
-			}
+			bw.rowWork.softmaxRows(n, rows)
 		} else if ly.act != ReLU || !fused {
 			activate(ly.act, out)
 		}

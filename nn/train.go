@@ -350,14 +350,8 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 	bw := &n.bw
 	n.forwardBatch(x, rows, nz)
 	last := len(n.layers) - 1
-	o := n.layers[last].out
-	act, delta := bw.act[last], bw.delta[last]
-	for r := 0; r < rows; r++ {
-		s := r * o
-		bw.loss[r] = outputDelta(n.cfg.Loss, n.layers[last].act, act[s:s+o], bw.z[s:s+o], t[s:s+o], delta[s:s+o], bw.lse[r])
-		if diverged(bw.loss[r]) {
-			return r
-		}
+	if bad := bw.rowWork.outputDeltas(n, t, rows); bad >= 0 {
+		return bad
 	}
 	lowest := n.lowestTrained()
 	inv := 1 / float32(rows)
@@ -382,11 +376,9 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 		ly.saveFrozen()
 		var gb []float32
 		if ly.b != nil {
+			// gb = Σ_r δ[r,:] = δᵀ·1, one call rather than an Axpy a row.
 			gb = bw.gb[:ly.out]
-			clear(gb)
-			for r := 0; r < rows; r++ {
-				kernels.Axpy(1, d[r*ly.out:r*ly.out+ly.out], gb)
-			}
+			kernels.Gemv(true, rows, ly.out, 1, d, ly.out, bw.ones[:rows], 0, gb)
 		}
 		if momentum == 0 && l == 0 && nz != nil {
 			// W += (−lr/rows)·Xᵀ·δ over the rows of W that the batch uses,

@@ -51,6 +51,7 @@ type batchWork struct {
 	xb    []float32   // rows×inputs gathered inputs (shuffled batches)
 	yb    []float32   // rows×outputs gathered targets
 	gb    []float32   // bias gradient of one layer, max width
+	ones  []float32   // rows ones, to sum a matrix's rows with Gemv
 	nz    [][]int32   // per row: its non-zero inputs, views into nzBuf
 	nzBuf []int32     // rows×inputs: the lists of nz, one after the other
 	// The same non-zeros by input column (see buildColumns): column p's
@@ -59,6 +60,7 @@ type batchWork struct {
 	colSample        []int32
 	colVal           []float32
 	prep             sparsePrep
+	rowWork          rowWork
 }
 
 // sparsePrep lists a batch's non-zero inputs and lays them out by column
@@ -243,6 +245,10 @@ func (n *Network) ensureBatch(rows int) {
 	b.xb = make([]float32, rows*ins)
 	b.yb = make([]float32, rows*outs)
 	b.gb = make([]float32, widest)
+	b.ones = make([]float32, rows)
+	for i := range b.ones {
+		b.ones[i] = 1
+	}
 	b.nz = make([][]int32, rows)
 	b.nzBuf = make([]int32, rows*ins)
 	b.colStart = make([]int32, ins+1)
