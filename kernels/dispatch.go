@@ -36,6 +36,9 @@ type impl struct {
 	sparseColStrip        int
 	gemmSparseCols        func(m, k int, colStart, sample []int32, val, b []float32, ldb int, c []float32, ldc int) int
 	outerUpdateSparseCols func(m, k int, alpha float32, colStart, sample []int32, val, d []float32, ldd int, b []float32, ldb int) int
+	// transpose writes dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols
+	// (transpose.go); nil means the generic one.
+	transpose func(rows, cols int, src []float32, lds int, dst []float32, ldd int)
 	// gemm is the GEMM micro-kernel with its register tile (see gemm.go);
 	// a nil kernel means the generic one.
 	gemm gemmMicro
