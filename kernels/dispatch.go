@@ -16,6 +16,7 @@ type impl struct {
 
 	dot          func(x, y []float32) float32
 	axpy         func(alpha float32, x, y []float32)
+	scale        func(alpha float32, x []float32) // x *= alpha (scale.go); nil = generic
 	outerUpdate  func(alpha float32, x, y []float32, a []float32, lda int)
 	relu         func(dst, src []float32)
 	reluBackward func(delta, act []float32)
