@@ -40,6 +40,9 @@ type impl struct {
 	// transpose writes dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols
 	// (transpose.go); nil means the generic one.
 	transpose func(rows, cols int, src []float32, lds int, dst []float32, ldd int)
+	// outerUpdateSparseT runs OuterUpdateSparseT (sparse_t.go) on the rows
+	// of w it is given; nil means the generic one.
+	outerUpdateSparseT func(m, n, k int, alpha float32, xt []float32, ldxt int, d []float32, ldd int, w []float32, ldw int)
 	// gemm is the GEMM micro-kernel with its register tile (see gemm.go);
 	// a nil kernel means the generic one.
 	gemm gemmMicro
