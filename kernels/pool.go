@@ -7,8 +7,13 @@ import (
 )
 
 // The thread pool: a fixed set of goroutines that run the parts of large
-// kernels (GEMM, the sparse batch kernels). A caller hands part p (p ≥ 1) to
-// worker p, runs part 0 itself and waits for the rest.
+// kernels (GEMM, the sparse batch kernels). A caller publishes its parts,
+// and it and the workers claim them one at a time until none is left; the
+// caller then waits for the claimed ones to finish. A worker that the
+// operating system has not scheduled (another process holds the core)
+// claims nothing, and its parts run on the goroutines that are running:
+// handing part p to worker p instead made a 2-thread MNIST epoch 2–3×
+// slower than one thread whenever another process was busy.
 //
 // Workers spin for a while after their last part before they park, and the
 // caller spins while it waits. A training step is a chain of kernel calls of
@@ -55,13 +60,9 @@ const (
 	spinRounds = 2000
 )
 
-// worker is one pool goroutine's mailbox. busy is set by the caller when it
-// hands over a part and cleared by the worker when the part is done.
+// worker is one pool goroutine's parking place.
 type worker struct {
-	busy   atomic.Bool
 	parked atomic.Bool
-	task   parallelTask
-	part   int
 	wake   chan struct{}
 	_      [64]byte // keep neighbouring workers' flags off one cache line
 }
@@ -73,13 +74,58 @@ var pool struct {
 	mu      sync.Mutex
 	grow    sync.Mutex
 	workers []*worker
+	// claims packs the current call's generation (high 32 bits), its
+	// number of parts (16 bits) and the next part to claim (low 16 bits),
+	// so that one compare-and-swap claims a part of this call and no
+	// other. task is the current call's; it is written only while no
+	// part of a call is claimed or running.
+	claims atomic.Uint64
+	task   parallelTask
+	done   atomic.Int32 // parts of the current call finished
 }
 
-// parallelRun runs parts 0..parts-1 of t, part 0 on the calling goroutine,
-// and returns when all are done. The pool grows to parts-1 workers, so
-// callers keep parts to about Threads().
+// maxParts is the most parts one parallelRun takes (the 16 bits of a count
+// in pool.claims).
+const maxParts = 1<<16 - 1
+
+// claim takes the next unclaimed part of the current call, if any.
+func claim() (part int, ok bool) {
+	for {
+		c := pool.claims.Load()
+		next, parts := c&0xffff, c>>16&0xffff
+		if next >= parts {
+			return 0, false
+		}
+		if pool.claims.CompareAndSwap(c, c+1) {
+			return int(next), true
+		}
+	}
+}
+
+// claimable reports whether the current call has parts left to claim.
+func claimable() bool {
+	c := pool.claims.Load()
+	return c&0xffff < c>>16&0xffff
+}
+
+// runClaimed claims and runs parts of the current call until none is
+// left, and counts them done.
+func runClaimed() {
+	for {
+		part, ok := claim()
+		if !ok {
+			return
+		}
+		pool.task.runPart(part)
+		pool.done.Add(1)
+	}
+}
+
+// parallelRun runs parts 0..parts-1 of t on the calling goroutine and the
+// pool's workers, and returns when all are done. The pool grows to parts-1
+// workers, so callers keep parts to about Threads().
 func parallelRun(t parallelTask, parts int) {
-	if !pool.mu.TryLock() {
+	if parts > maxParts || !pool.mu.TryLock() {
 		for part := 0; part < parts; part++ {
 			t.runPart(part)
 		}
@@ -87,12 +133,13 @@ func parallelRun(t parallelTask, parts int) {
 	}
 	defer pool.mu.Unlock()
 	ws := startWorkers(parts - 1)
-	for part := 1; part < parts; part++ {
-		w := ws[part-1]
-		w.task, w.part = t, part
-		w.busy.Store(true)
-		// Either the worker sees busy before it parks, or we see parked
-		// and wake it (both are sequentially consistent atomics).
+	pool.task = t
+	pool.done.Store(0)
+	gen := pool.claims.Load()>>32 + 1
+	pool.claims.Store(gen<<32 | uint64(parts)<<16)
+	// Either a worker sees the new claims before it parks, or we see it
+	// parked and wake it (both are sequentially consistent atomics).
+	for _, w := range ws[:parts-1] {
 		if w.parked.Load() {
 			select {
 			case w.wake <- struct{}{}:
@@ -100,14 +147,13 @@ func parallelRun(t parallelTask, parts int) {
 			}
 		}
 	}
-	t.runPart(0)
-	for _, w := range ws[:parts-1] {
-		for spins := 0; w.busy.Load(); spins++ {
-			if spins%spinBatch == spinBatch-1 {
-				runtime.Gosched()
-			}
+	runClaimed()
+	for spins := 0; pool.done.Load() < int32(parts); spins++ {
+		if spins%spinBatch == spinBatch-1 {
+			runtime.Gosched()
 		}
 	}
+	pool.task = nil // drop the reference to the caller's data
 }
 
 // startWorkers makes sure at least n workers exist and returns them.
@@ -126,7 +172,7 @@ func startWorkers(n int) []*worker {
 
 func (w *worker) loop() {
 	for {
-		for round := 0; !w.busy.Load(); round++ {
+		for round := 0; !claimable(); round++ {
 			if round < spinRounds*spinBatch {
 				if round%spinBatch == spinBatch-1 {
 					runtime.Gosched()
@@ -134,15 +180,13 @@ func (w *worker) loop() {
 				continue
 			}
 			w.parked.Store(true)
-			if !w.busy.Load() {
+			if !claimable() {
 				<-w.wake
 			}
 			w.parked.Store(false)
 			round = 0
 		}
-		w.task.runPart(w.part)
-		w.task = nil // drop the reference to the caller's data
-		w.busy.Store(false)
+		runClaimed()
 	}
 }
 
