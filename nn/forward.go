@@ -16,7 +16,7 @@ import (
 // 11.5 against 14.0 µs at 50% non-zero, 17.7 against 19.7 at 70% and 24.1
 // against 17.6 at 90%: the crossover is near 75%, and 2/3 keeps a margin.
 // Per mini-batch (128 rows, forward X·W and update W += α·Xᵀ·δ against the
-// packed GEMMs): see sparseBatchMaxDensity.
+// packed GEMMs): see sparseBatchMaxNum.
 const (
 	sparseSampleMaxNum, sparseSampleMaxDen = 2, 3
 )

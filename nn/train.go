@@ -87,7 +87,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	defer kernels.SetThreads(kernels.Threads())
 	kernels.SetThreads(tc.Threads)
 	if !perSample {
-		n.bw.prep.ensureParts(kernels.Threads(), n.Inputs())
+		n.bw.prep.ensureParts(kernels.Threads())
 	}
 	var perm []int32
 	var rng *rand.Rand
@@ -137,19 +137,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				k++
 			} else {
 				b := min(batch, rows-k)
-				var xb, yb []float32
-				if perm != nil {
-					xb, yb = n.bw.xb[:b*in], n.bw.yb[:b*out]
-					for i, r := range perm[k : k+b] {
-						copy(xb[i*in:i*in+in], x[int(r)*in:int(r)*in+in])
-						copy(yb[i*out:i*out+out], y[int(r)*out:int(r)*out+out])
-					}
-				} else {
-					xb, yb = x[k*in:(k+b)*in], y[k*out:(k+b)*out]
-				}
-				// The lists of the batch's non-zeros, built as the rows
-				// come into cache for the step anyway.
-				nz := n.bw.listNonZeros(xb, b, in)
+				xb, yb, nz := n.bw.prepareBatch(x, y, perm, k, b, in, out)
 				if bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum); bad >= 0 {
 					r := k + bad
 					if perm != nil {
@@ -343,9 +331,9 @@ func (n *Network) trainSample(x, t []float32, nz []int32, lr float32) (float64, 
 // batch, with the network unchanged; otherwise −1.
 //
 // nz, if not nil, lists each row's non-zero inputs: the first layer's
-// forward product and (without momentum) its weight update then visit only
-// those rows of W. With momentum the velocity decays everywhere, so the
-// gradient stays one dense GEMM into it.
+// forward product then visits only those rows of W, and its gradient only
+// the rows of W (with momentum, of the velocity, which still decays
+// everywhere) whose inputs are non-zero somewhere in the batch.
 func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentum float32) int {
 	bw := &n.bw
 	n.forwardBatch(x, rows, nz)
@@ -380,30 +368,36 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 			gb = bw.gb[:ly.out]
 			kernels.Gemv(true, rows, ly.out, 1, d, ly.out, bw.ones[:rows], 0, gb)
 		}
-		if momentum == 0 && l == 0 && nz != nil {
-			// W += (−lr/rows)·Xᵀ·δ over the rows of W that the batch uses,
-			// by input column: each such row is read and written once for
-			// the batch, its gradient summed in registers, instead of once
-			// per sample (kernels.OuterUpdateSparseRows): 63 against 181 µs
-			// a 128-row MNIST batch (BenchmarkSparseBatchMNIST in kernels).
-			colStart, sample, val := bw.buildColumns(in, ly.in, nz[:rows])
-			kernels.OuterUpdateSparseCols(rows, ly.out, ly.in, -lr*inv, colStart, sample, val, d, ly.out, ly.w, ly.out)
-			if gb != nil {
-				kernels.Axpy(-lr*inv, gb, ly.b)
-			}
-		} else if momentum == 0 {
+		// The first layer of a sparse batch updates only the rows of W
+		// whose inputs are non-zero somewhere in the batch, each once, its
+		// gradient Xᵀ·δ summed in registers over the batch's non-zeros
+		// (kernels.OuterUpdateSparseT on the batch transposed).
+		var xt []float32
+		if l == 0 && nz != nil {
+			xt = bw.transpose(in, rows, ly.in)
+		}
+		if momentum == 0 {
 			// W += (−lr/rows)·Xᵀ·δ, the gradient product fused with the update.
-			kernels.Gemm(true, false, ly.in, ly.out, rows, -lr*inv, in, ly.in, d, ly.out, 1, ly.w, ly.out)
+			if xt != nil {
+				kernels.OuterUpdateSparseT(rows, ly.out, ly.in, -lr*inv, xt, rows, d, ly.out, ly.w, ly.out)
+			} else {
+				kernels.Gemm(true, false, ly.in, ly.out, rows, -lr*inv, in, ly.in, d, ly.out, 1, ly.w, ly.out)
+			}
 			if gb != nil {
 				kernels.Axpy(-lr*inv, gb, ly.b)
 			}
 		} else {
 			// v = μ·v + Xᵀ·δ/rows; W −= lr·v.
-			kernels.Gemm(true, false, ly.in, ly.out, rows, inv, in, ly.in, d, ly.out, momentum, ly.vw, ly.out)
-			if n.momentumSteps%flushEvery == 0 {
-				flushSubnormals(ly.vw)
+			if xt != nil {
+				bw.vec.scale(momentum, ly.vw)
+				kernels.OuterUpdateSparseT(rows, ly.out, ly.in, inv, xt, rows, d, ly.out, ly.vw, ly.out)
+			} else {
+				kernels.Gemm(true, false, ly.in, ly.out, rows, inv, in, ly.in, d, ly.out, momentum, ly.vw, ly.out)
 			}
-			kernels.Axpy(-lr, ly.vw, ly.w)
+			if n.momentumSteps%flushEvery == 0 {
+				bw.vec.flushSubnormals(ly.vw)
+			}
+			bw.vec.axpy(-lr, ly.vw, ly.w)
 			if gb != nil {
 				for j, g := range gb {
 					ly.vb[j] = momentum*ly.vb[j] + inv*g
@@ -421,26 +415,22 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 
 // sparseBatchWorthIt reports whether a batch whose rows hold nonZeros
 // non-zero inputs out of cells is better served by the sparse first layer
-// (kernels.GemmSparseRows forward; OuterUpdateSparseCols update without
-// momentum) than by the packed GEMMs. See sparseBatchMaxNum for how the
-// threshold was measured.
+// (kernels.GemmSparseRows forward, Transpose and OuterUpdateSparseT for
+// the gradient) than by the packed GEMMs. See sparseBatchMaxNum for how
+// the threshold was measured.
 func sparseBatchWorthIt(nonZeros, cells int) bool {
 	return nonZeros*sparseBatchMaxDen <= cells*sparseBatchMaxNum
 }
 
 // sparseBatchMaxNum/sparseBatchMaxDen is the density of a batch's inputs up
-// to which the sparse first layer wins. Measured with go test -run '^$'
-// -bench TrainStep/batch -benchtime 200ms -count 3 ./nn/ (784-128-10, batch
-// 128, cross-entropy, one thread, 19%-dense inputs) with the row-wise
-// update (OuterUpdateSparseRows): 0.184–0.187 CPU seconds per epoch sparse
-// against 0.205–0.242 dense. The sparse cost grows in proportion to the
-// density and about 0.04 s of the step is the rest of the network, so the
-// two met near 23%; 11/50 = 22% stays just below that. With the
-// column-wise update the same benchmark gives 0.139 sparse against 0.191
-// dense, which puts the crossover near 29% by the same reasoning; the
-// threshold stays at the measured 22% until densities around it are
-// measured.
-const sparseBatchMaxNum, sparseBatchMaxDen = 11, 50
+// to which the sparse first layer wins. Measured on 784-128-10, batch 128,
+// cross-entropy, one thread, random inputs of a given density, best of 15
+// runs of 40 steps: sparse against dense 286 against 408 µs a step at 25%
+// non-zero, 302 against 406 at 30%, 335 against 407 at 35%; with momentum
+// 0.9, 292/426, 323/426 and 369/432. The sparse cost grows by about 35 µs
+// for every 5 points of density, so the two meet near 45%; 35% keeps a
+// margin.
+const sparseBatchMaxNum, sparseBatchMaxDen = 7, 20
 
 // flushEvery is how often (in momentum steps) flushSubnormals runs.
 const flushEvery = 16

@@ -890,11 +890,12 @@ func nonZeroLists(x []float32, rows, in int) [][]int32 {
 }
 
 // TestFitSparseBatchThreads trains on sparse MNIST-sized batches, large
-// enough for the non-zero lists and the column layout to be built in
-// shares on the thread pool, with 1, 2 and 3 threads: the losses and the
-// weights must be the same bits whatever the number, for full and partial
-// batches alike.
+// enough for the batch preparation (gathering, non-zero lists, transpose)
+// and, with momentum, the passes over the velocity to run in shares on the
+// thread pool, with 1, 2 and 3 threads: the losses and the weights must be
+// the same bits whatever the number, for full and partial batches alike.
 func TestFitSparseBatchThreads(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
 	rng := rand.New(rand.NewPCG(21, 21))
 	const rows, in = 300, 784 // batches of 128, 128 and 44
 	x := sparseInputs(rng, rows, in, 0.19)
@@ -903,25 +904,28 @@ func TestFitSparseBatchThreads(t *testing.T) {
 		labels[i] = uint8(rng.IntN(10))
 	}
 	y := OneHot(labels, 10)
-	cfg := Config{Sizes: []int{in, 32, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
-	fit := func(threads int) (*Network, History) {
-		n, _ := New(cfg)
-		h, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.1, BatchSize: 128, Shuffle: true, Seed: 4, Threads: threads})
-		if err != nil {
-			t.Fatalf("threads=%d: %v", threads, err)
+	// 784×64 weights make three shares of the velocity passes.
+	cfg := Config{Sizes: []int{in, 64, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
+	for _, mu := range []float32{0, 0.9} {
+		fit := func(threads int) (*Network, History) {
+			n, _ := New(cfg)
+			h, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.1, BatchSize: 128, Momentum: mu, Shuffle: true, Seed: 4, Threads: threads})
+			if err != nil {
+				t.Fatalf("momentum %g, threads=%d: %v", mu, threads, err)
+			}
+			return n, h
 		}
-		return n, h
-	}
-	one, h1 := fit(1)
-	for _, threads := range []int{2, 3} {
-		n, h := fit(threads)
-		if !slices.Equal(h.Loss, h1.Loss) {
-			t.Errorf("threads=%d: losses %v, one thread %v", threads, h.Loss, h1.Loss)
-		}
-		for l := 0; l < n.NumLayers(); l++ {
-			for i, w := range n.Weights(l) {
-				if w1 := one.Weights(l)[i]; math.Float32bits(w) != math.Float32bits(w1) {
-					t.Fatalf("threads=%d: w%d[%d] = %g, one thread %g", threads, l, i, w, w1)
+		one, h1 := fit(1)
+		for _, threads := range []int{2, 3} {
+			n, h := fit(threads)
+			if !slices.Equal(h.Loss, h1.Loss) {
+				t.Errorf("momentum %g, threads=%d: losses %v, one thread %v", mu, threads, h.Loss, h1.Loss)
+			}
+			for l := 0; l < n.NumLayers(); l++ {
+				for i, w := range n.Weights(l) {
+					if w1 := one.Weights(l)[i]; math.Float32bits(w) != math.Float32bits(w1) {
+						t.Fatalf("momentum %g, threads=%d: w%d[%d] = %g, one thread %g", mu, threads, l, i, w, w1)
+					}
 				}
 			}
 		}

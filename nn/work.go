@@ -1,10 +1,6 @@
 package nn
 
-import (
-	"slices"
-
-	"github.com/nnsimd/nnsimd/kernels"
-)
+import "github.com/nnsimd/nnsimd/kernels"
 
 // sampleWork holds the per-sample buffers: one vector per layer, allocated
 // with the network, so per-sample training allocates nothing.
@@ -42,179 +38,153 @@ func (s *sampleWork) init(n *Network) {
 // batchWork holds the row-major matrices of a batch: rows×width per layer.
 // It grows when a larger batch is asked for and is otherwise reused.
 type batchWork struct {
-	rows  int
-	act   [][]float32 // act[l]: rows×out_l outputs of layer l
-	delta [][]float32 // delta[l]: rows×out_l deltas at the output of layer l
-	z     []float32   // rows×outputs logits of a softmax output
-	lse   []float64   // per row: log Σ e^z
-	loss  []float64   // per row: the sample's loss
-	xb    []float32   // rows×inputs gathered inputs (shuffled batches)
-	yb    []float32   // rows×outputs gathered targets
-	gb    []float32   // bias gradient of one layer, max width
-	ones  []float32   // rows ones, to sum a matrix's rows with Gemv
-	nz    [][]int32   // per row: its non-zero inputs, views into nzBuf
-	nzBuf []int32     // rows×inputs: the lists of nz, one after the other
-	// The same non-zeros by input column (see buildColumns): column p's
-	// entries are colSample/colVal[colStart[p]:colStart[p+1]].
-	colStart, colPos []int32
-	colSample        []int32
-	colVal           []float32
-	prep             sparsePrep
-	rowWork          rowWork
+	rows    int
+	act     [][]float32 // act[l]: rows×out_l outputs of layer l
+	delta   [][]float32 // delta[l]: rows×out_l deltas at the output of layer l
+	z       []float32   // rows×outputs logits of a softmax output
+	lse     []float64   // per row: log Σ e^z
+	loss    []float64   // per row: the sample's loss
+	xb      []float32   // rows×inputs gathered inputs (shuffled batches)
+	yb      []float32   // rows×outputs gathered targets
+	gb      []float32   // bias gradient of one layer, max width
+	ones    []float32   // rows ones, to sum a matrix's rows with Gemv
+	nz      [][]int32   // per row: its non-zero inputs, views into nzBuf
+	nzBuf   []int32     // rows×inputs: the lists of nz, one after the other
+	xt      []float32   // inputs×rows: the batch's inputs transposed
+	prep    sparsePrep
+	rowWork rowWork
+	vec     vecWork
 }
 
-// sparsePrep lists a batch's non-zero inputs and lays them out by column
-// (see listNonZeros and buildColumns) in shares run on the kernels' thread
-// pool: contiguous rows for the lists and the counts per column,
-// contiguous columns for the layout. Each share's results go to places
-// fixed by row and column alone, so they do not depend on the number of
-// shares.
+// sparsePrep prepares a batch for the step in shares of rows run on the
+// kernels' thread pool: it gathers the rows of a shuffled batch, lists each
+// row's non-zero inputs (see prepareBatch) and transposes the batch for the
+// first layer's update (see transpose). Each share writes only its own
+// rows' places, so nothing depends on the number of shares.
 type sparsePrep struct {
-	phase    int // prepNonZeros, prepCount or prepColumns: what RunPart does
-	x        []float32
-	rows     int
-	in       int
-	parts    int
-	nz       [][]int32
-	nzBuf    []int32
-	colStart []int32
-	sample   []int32
-	val      []float32
-	// colNext[s]: share s's count of entries per column in its rows, then,
-	// laying out its columns, the next free entry of each.
-	colNext [][]int32
-	dense   []bool // per share: a row too dense for the sparse path
-	nonZero []int  // per share: its rows' non-zeros
+	phase int // prepGather or prepTranspose: what RunPart does
+	// The batch is rows rows of in inputs (and out targets): the rows
+	// order[0], order[1], … of srcX/srcY gathered into x/y, or, with
+	// order nil, x and y themselves.
+	srcX, srcY []float32
+	order      []int32
+	x, y       []float32
+	xt         []float32 // in×rows: the batch transposed (prepTranspose)
+	rows       int
+	in, out    int
+	parts      int
+	nz         [][]int32
+	nzBuf      []int32
+	dense      []bool // per share: a row too dense for the sparse path
+	nonZero    []int  // per share: its rows' non-zeros
 }
 
 const (
-	prepNonZeros = iota
-	prepCount
-	prepColumns
+	prepGather = iota
+	prepTranspose
 )
 
-// prepMinCells is the batch size (rows×inputs) below which the sparse
-// bookkeeping runs on the caller alone: handing out a share costs a few
+// prepMinCells is the batch size (rows×inputs) below which the
+// preparation runs on the caller alone: handing out a share costs a few
 // microseconds.
 const prepMinCells = 1 << 14
 
-// ensureParts makes room for up to parts shares of in inputs.
-func (p *sparsePrep) ensureParts(parts, in int) {
-	for len(p.colNext) < parts {
-		p.colNext = append(p.colNext, make([]int32, in))
-	}
+// prepRowBlock keeps the shares' row ranges multiples of 16 rows, so that
+// in the transposed batch (16 floats = one 64-byte line) no two shares
+// write to one cache line.
+const prepRowBlock = 16
+
+// ensureParts makes room for up to parts shares.
+func (p *sparsePrep) ensureParts(parts int) {
 	if len(p.dense) < parts {
 		p.dense = make([]bool, parts)
 		p.nonZero = make([]int, parts)
 	}
 }
 
-// listNonZeros lists the non-zero inputs of each of the rows of x (rows×in)
-// with kernels.NonZeros, as the rows come into cache for the step anyway.
-// It returns the lists, in the workspace, or nil when the sparse first
-// layer does not pay: a row, or the batch, is too dense.
-func (b *batchWork) listNonZeros(x []float32, rows, in int) [][]int32 {
-	p := b.startPrep(x, rows, in)
+// prepareBatch makes the batch of rows rows starting at position k of the
+// epoch: with order (the epoch's shuffle) not nil, it gathers the rows
+// order[k:k+rows] of x and y into the workspace; otherwise the batch is
+// x and y's rows from k on, read in place. It lists the non-zero inputs
+// of each row with kernels.NonZeros as the row comes into cache for the
+// step anyway, and returns the batch with the lists, or nil lists when
+// the sparse first layer does not pay: a row, or the batch, is too dense.
+func (b *batchWork) prepareBatch(x, y []float32, order []int32, k, rows, in, out int) (xb, yb []float32, nz [][]int32) {
+	p := &b.prep
+	if order != nil {
+		p.srcX, p.srcY, p.order = x, y, order[k:k+rows]
+		xb, yb = b.xb[:rows*in], b.yb[:rows*out]
+	} else {
+		xb, yb = x[k*in:(k+rows)*in], y[k*out:(k+rows)*out]
+	}
+	p.x, p.y, p.rows, p.in, p.out = xb, yb, rows, in, out
 	p.nz, p.nzBuf = b.nz[:rows], b.nzBuf
-	p.phase = prepNonZeros
-	kernels.RunParallel(p, p.parts)
-	p.x, p.nzBuf = nil, nil
+	p.phase = prepGather
+	p.run()
+	p.srcX, p.srcY, p.order, p.x, p.y, p.nzBuf = nil, nil, nil, nil, nil, nil
 	nonZeros := 0
 	for s := 0; s < p.parts; s++ {
 		if p.dense[s] {
-			return nil
+			return xb, yb, nil
 		}
 		nonZeros += p.nonZero[s]
 	}
 	if !sparseBatchWorthIt(nonZeros, rows*in) {
-		return nil
+		return xb, yb, nil
 	}
-	return p.nz
+	return xb, yb, p.nz
 }
 
-// startPrep sets up the shares of a sparsePrep run on rows×in inputs x.
-func (b *batchWork) startPrep(x []float32, rows, in int) *sparsePrep {
+// transpose returns the rows×in batch x transposed (in×rows, each input's
+// column of the batch contiguous), in the workspace.
+func (b *batchWork) transpose(x []float32, rows, in int) []float32 {
 	p := &b.prep
-	p.x, p.rows, p.in = x, rows, in
-	p.parts = 1
-	if rows*in >= prepMinCells {
-		p.parts = max(min(kernels.Threads(), rows, len(p.colNext)), 1)
-	}
-	return p
+	p.x, p.xt, p.rows, p.in = x, b.xt[:in*rows], rows, in
+	p.phase = prepTranspose
+	p.run()
+	xt := p.xt
+	p.x, p.xt = nil, nil
+	return xt
 }
 
-// buildColumns lays out the non-zeros of a batch's rows (x rows×in, nz[r]
-// the ascending list of row r) by input column, in ascending row order
-// within a column, for the column-wise first-layer kernels. It returns
-// the column starts and the entries' rows and values, in the workspace.
-func (b *batchWork) buildColumns(x []float32, in int, nz [][]int32) (colStart, sample []int32, val []float32) {
-	p := b.startPrep(x, len(nz), in)
-	p.nz = nz
-	p.phase = prepCount
-	kernels.RunParallel(p, p.parts)
-	colStart = b.colStart[:in+1]
-	acc := int32(0)
-	for c := 0; c < in; c++ {
-		colStart[c] = acc
-		for s := 0; s < p.parts; s++ {
-			acc += p.colNext[s][c]
-		}
+// run runs the current phase in shares.
+func (p *sparsePrep) run() {
+	p.parts = 1
+	if p.rows*p.in >= prepMinCells {
+		p.parts = max(min(kernels.Threads(), p.rows/prepRowBlock, len(p.dense)), 1)
 	}
-	colStart[in] = acc
-	p.colStart = colStart
-	p.sample, p.val = b.colSample[:acc], b.colVal[:acc]
-	p.phase = prepColumns
 	kernels.RunParallel(p, p.parts)
-	sample, val = p.sample, p.val
-	p.x, p.nz, p.nzBuf, p.colStart, p.sample, p.val = nil, nil, nil, nil, nil, nil
-	return colStart, sample, val
 }
 
 // RunPart runs share part of the current phase on its rows.
 func (p *sparsePrep) RunPart(part int) {
-	in := p.in
-	next := p.colNext[part][:in]
-	if p.phase == prepColumns {
-		// By columns, not rows: share s fills the entries of columns
-		// [c0, c1), a contiguous stretch of sample and val, so the shares
-		// do not write to the same cache lines (by rows they would, in
-		// every column, and ran slower than one share).
-		c0, c1 := int32(in*part/p.parts), int32(in*(part+1)/p.parts)
-		copy(next[c0:c1], p.colStart[c0:c1])
-		for r := 0; r < p.rows; r++ {
-			xr := p.x[r*in : r*in+in]
-			l := p.nz[r]
-			i, _ := slices.BinarySearch(l, c0)
-			for ; i < len(l) && l[i] < c1; i++ {
-				c := l[i]
-				e := next[c]
-				next[c] = e + 1
-				p.sample[e] = int32(r)
-				p.val[e] = xr[c]
-			}
-		}
-		return
-	}
-	r0, r1 := p.rows*part/p.parts, p.rows*(part+1)/p.parts
-	if p.phase == prepCount {
-		clear(next)
-		for r := r0; r < r1; r++ {
-			for _, c := range p.nz[r] {
-				next[c]++
-			}
-		}
+	in, out := p.in, p.out
+	blocks := (p.rows + prepRowBlock - 1) / prepRowBlock
+	r0 := min(blocks*part/p.parts*prepRowBlock, p.rows)
+	r1 := min(blocks*(part+1)/p.parts*prepRowBlock, p.rows)
+	if p.phase == prepTranspose {
+		kernels.Transpose(r1-r0, in, p.x[r0*in:r1*in], in, p.xt[r0:], p.rows)
 		return
 	}
 	p.dense[part], p.nonZero[part] = false, 0
 	total := 0
 	for r := r0; r < r1; r++ {
+		xr := p.x[r*in : r*in+in]
+		if p.order != nil {
+			src := int(p.order[r])
+			copy(xr, p.srcX[src*in:src*in+in])
+			copy(p.y[r*out:r*out+out], p.srcY[src*out:src*out+out])
+		}
+		if p.dense[part] {
+			continue // the rows still have to be gathered
+		}
 		// Row r's list starts at r*in, where it fits whatever the rows
 		// before it hold.
 		buf := p.nzBuf[r*in : r*in+in]
-		k, _ := kernels.NonZeros(buf, p.x[r*in:r*in+in])
+		k, _ := kernels.NonZeros(buf, xr)
 		if !sparseWorthIt(k, in) {
 			p.dense[part] = true
-			return
+			continue
 		}
 		p.nz[r] = buf[:k:k]
 		total += k
@@ -251,9 +221,6 @@ func (n *Network) ensureBatch(rows int) {
 	}
 	b.nz = make([][]int32, rows)
 	b.nzBuf = make([]int32, rows*ins)
-	b.colStart = make([]int32, ins+1)
-	b.colPos = make([]int32, ins)
-	b.colSample = make([]int32, rows*ins)
-	b.colVal = make([]float32, rows*ins)
-	b.prep.ensureParts(max(kernels.Threads(), 1), ins)
+	b.xt = make([]float32, ins*rows)
+	b.prep.ensureParts(max(kernels.Threads(), 1))
 }
