@@ -30,13 +30,6 @@ type impl struct {
 	// nonZeros lists the positions of x's non-zeros in idx (len(idx) ≥
 	// len(x)) and reports whether x is all finite; nil means the generic one.
 	nonZeros func(idx []int32, x []float32) (count int, finite bool)
-	// gemmSparseCols and outerUpdateSparseCols run the column-wise sparse
-	// kernels (sparse_cols.go) on one strip of exactly sparseColStrip
-	// columns and return the entry of the first sample index not below m,
-	// or −1. With sparseColStrip 0 the generic kernels take any width.
-	sparseColStrip        int
-	gemmSparseCols        func(m, k int, colStart, sample []int32, val, b []float32, ldb int, c []float32, ldc int) int
-	outerUpdateSparseCols func(m, k int, alpha float32, colStart, sample []int32, val, d []float32, ldd int, b []float32, ldb int) int
 	// transpose writes dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols
 	// (transpose.go); nil means the generic one.
 	transpose func(rows, cols int, src []float32, lds int, dst []float32, ldd int)

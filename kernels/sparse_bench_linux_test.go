@@ -78,8 +78,10 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 
 // BenchmarkSparseBatchMNIST times the first layer of a mini-batch step of
 // a 784-128-10 network on 128 MNIST-like images (19% non-zero), on one
-// thread: the forward product and the weight update, row-wise (per
-// sample) and column-wise (per input, non-zeros in compressed columns).
+// thread: the forward product row-wise (per sample, over its non-zeros'
+// rows of W), and the weight update both row-wise and as nn runs it, the
+// batch transposed and then OuterUpdateSparseT (the transpose is timed
+// too, since nn does it every step).
 //
 //	go test -run '^$' -bench SparseBatchMNIST -benchtime 200ms ./kernels/
 func BenchmarkSparseBatchMNIST(b *testing.B) {
@@ -91,6 +93,7 @@ func BenchmarkSparseBatchMNIST(b *testing.B) {
 	d := at(r, m*n, 0)
 	c := make([]float32, m*n)
 	x := make([]float32, m*k)
+	xt := make([]float32, k*m)
 	rows := make([][]int32, m)
 	for i := range rows {
 		rows[i] = []int32{}
@@ -102,28 +105,16 @@ func BenchmarkSparseBatchMNIST(b *testing.B) {
 			}
 		}
 	}
-	colStart := make([]int32, k+1)
-	var sample []int32
-	var val []float32
-	for p := 0; p < k; p++ {
-		for i := 0; i < m; i++ {
-			if v := x[i*k+p]; v != 0 {
-				sample = append(sample, int32(i))
-				val = append(val, v)
-			}
-		}
-		colStart[p+1] = int32(len(sample))
-	}
 	b.Run("forward/rows", func(b *testing.B) {
 		cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
-	})
-	b.Run("forward/cols", func(b *testing.B) {
-		cpuLoop(b, func(int) { GemmSparseCols(m, n, k, colStart, sample, val, w, n, c, n) })
 	})
 	b.Run("update/rows", func(b *testing.B) {
 		cpuLoop(b, func(int) { OuterUpdateSparseRows(m, n, -1e-9, x, k, rows, d, n, w, n) })
 	})
-	b.Run("update/cols", func(b *testing.B) {
-		cpuLoop(b, func(int) { OuterUpdateSparseCols(m, n, k, -1e-9, colStart, sample, val, d, n, w, n) })
+	b.Run("update/transposed", func(b *testing.B) {
+		cpuLoop(b, func(int) {
+			Transpose(m, k, x, k, xt, m)
+			OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+		})
 	})
 }

@@ -38,8 +38,8 @@ import (
 // of sparse inputs X, with Xᵀ as Transpose writes it: each input's batch
 // values are contiguous, so the kernel finds the non-zeros of a row of xt
 // itself (a vector compare to a bit mask, whose set bits it walks) and no
-// compressed columns need building. The terms alternate between two sets
-// of accumulators, so that a core able to start two multiply-adds a cycle
+// index lists need building. The terms alternate between two sets of
+// accumulators, so that a core able to start two multiply-adds a cycle
 // need not wait for the latency of one chain (the Xeon this was measured
 // on sustains about one with its load either way). A row of w whose row
 // of xt is all zero is not touched. Each row of w is computed by one

@@ -3,10 +3,10 @@
 package kernels
 
 // The NEON OuterUpdateSparseT (sparse_t_arm64.s) works on strips of 32
-// columns like the column-wise sparse kernels: two sets of gradient sums
-// take 16 of the 32 vector registers, and the strip of d (128 rows of 128
-// bytes) stays in a 32 KiB L1 cache. A width left over after the last
-// whole strip runs the generic code (sparse_t.go).
+// columns: two sets of gradient sums take 16 of the 32 vector registers,
+// and the strip of d (128 rows of 128 bytes) stays in a 32 KiB L1 cache.
+// A width left over after the last whole strip runs the generic code
+// (sparse_t.go).
 
 const neonSparseTStrip = 32
 

@@ -235,9 +235,9 @@ func TestOuterUpdateSparseTNoAllocations(t *testing.T) {
 // BenchmarkOuterUpdateSparseTMNIST times the weight update of the first
 // layer of a mini-batch step of a 784-128-10 network on 128 MNIST-like
 // images (19% non-zero, all in the central 20×20 pixels), per ISA: "T" is
-// this kernel on the transposed batch, "cols" OuterUpdateSparseCols on the
-// same batch in compressed columns (built outside the timing), side by
-// side, on one thread and on two.
+// this kernel on the transposed batch, "rows" OuterUpdateSparseRows on the
+// same batch with its row lists (built outside the timing), side by side,
+// on one thread and on two.
 //
 //	go test -run '^$' -bench OuterUpdateSparseTMNIST -benchtime 200ms ./kernels/
 func BenchmarkOuterUpdateSparseTMNIST(b *testing.B) {
@@ -258,18 +258,15 @@ func BenchmarkOuterUpdateSparseTMNIST(b *testing.B) {
 		}
 	}
 	xt := make([]float32, k*m)
-	colStart := make([]int32, k+1)
-	var sample []int32
-	var val []float32
-	for p := 0; p < k; p++ {
-		for i := 0; i < m; i++ {
+	rows := make([][]int32, m)
+	for i := 0; i < m; i++ {
+		rows[i] = []int32{}
+		for p := 0; p < k; p++ {
 			xt[p*m+i] = x[i*k+p]
-			if v := x[i*k+p]; v != 0 {
-				sample = append(sample, int32(i))
-				val = append(val, v)
+			if x[i*k+p] != 0 {
+				rows[i] = append(rows[i], int32(p))
 			}
 		}
-		colStart[p+1] = int32(len(sample))
 	}
 	for _, name := range Available() {
 		if err := Use(name); err != nil {
@@ -282,9 +279,9 @@ func BenchmarkOuterUpdateSparseTMNIST(b *testing.B) {
 					OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
 				}
 			})
-			b.Run(fmt.Sprintf("%s/threads=%d/cols", name, threads), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/threads=%d/rows", name, threads), func(b *testing.B) {
 				for b.Loop() {
-					OuterUpdateSparseCols(m, n, k, -1e-9, colStart, sample, val, d, n, w, n)
+					OuterUpdateSparseRows(m, n, -1e-9, x, k, rows, d, n, w, n)
 				}
 			})
 		}

@@ -96,9 +96,8 @@ func (n *Network) forwardSample(x []float32, nz []int32) (lse float64) {
 // softmax output, the logits in n.bw.z and log-sum-exps in n.bw.lse. The
 // batch workspace must hold rows rows. If nz is not nil, nz[r] lists the
 // non-zero entries of row r of x and the first layer visits only their
-// rows of W (kernels.GemmSparseRows; GemmSparseCols, which gives the same
-// bits, measured 1.5× slower here: 107 against 72 µs a 128-row MNIST
-// batch, BenchmarkSparseBatchMNIST in kernels).
+// rows of W (kernels.GemmSparseRows; a column-wise kernel, since removed,
+// measured 1.5× slower here: 107 against 72 µs a 128-row MNIST batch).
 func (n *Network) forwardBatch(x []float32, rows int, nz [][]int32) {
 	bw := &n.bw
 	in := x[:rows*n.layers[0].in]
