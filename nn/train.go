@@ -74,7 +74,16 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	}
 	batch := max(tc.BatchSize, 1)
 	perSample := batch == 1 && tc.Momentum == 0
-	if bad := firstNonFinite(x); bad >= 0 {
+	var sd *sparseData
+	bad := -1
+	if perSample {
+		bad = firstNonFinite(x)
+	} else {
+		// The batches are read from the lists of non-zeros when x is
+		// sparse; building them checks x too.
+		sd, bad = newSparseData(x, rows, n.Inputs())
+	}
+	if bad >= 0 {
 		return History{}, nonFiniteX(x, bad, n.Inputs())
 	}
 	if !perSample {
@@ -137,7 +146,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				k++
 			} else {
 				b := min(batch, rows-k)
-				xb, yb, nz := n.bw.prepareBatch(x, y, perm, k, b, in, out)
+				xb, yb, nz := n.bw.prepareBatch(x, y, sd, perm, k, b, in, out)
 				if bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum); bad >= 0 {
 					r := k + bad
 					if perm != nil {

@@ -844,9 +844,9 @@ func TestHiddenRowsMatchDense(t *testing.T) {
 	}
 }
 
-// TestFitNonFiniteInRows checks that the one pass which indexes x's
-// non-zeros names the first NaN or ±Inf both in a row sparse enough for the
-// index and in a dense one.
+// TestFitNonFiniteInRows checks that Fit's check of x names the first NaN
+// or ±Inf both in a row sparse enough for the sparse path and in a dense
+// one.
 func TestFitNonFiniteInRows(t *testing.T) {
 	const in = 40
 	for _, c := range []struct {
@@ -866,11 +866,15 @@ func TestFitNonFiniteInRows(t *testing.T) {
 		if c.col > 0 {
 			x[c.row*in+c.col-1] = float32(math.Inf(-1)) // the first one wins
 		}
-		n, _ := New(Config{Sizes: []int{in, 3}, Seed: 1})
-		_, err := n.Fit(x, make([]float32, 4*3), 4, TrainConfig{Epochs: 1, LR: 0.1})
-		col := max(c.col-1, 0)
-		if want := fmt.Sprintf("x[%d][%d] = ", c.row, col); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("row %d col %d (dense %v): err = %v, want it to name %s", c.row, c.col, c.dense, err, want)
+		// Per sample, and in batches, whose inputs Fit lists in one
+		// pass before training.
+		for _, batch := range []int{1, 2} {
+			n, _ := New(Config{Sizes: []int{in, 3}, Seed: 1})
+			_, err := n.Fit(x, make([]float32, 4*3), 4, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: batch})
+			col := max(c.col-1, 0)
+			if want := fmt.Sprintf("x[%d][%d] = ", c.row, col); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("batch %d, row %d col %d (dense %v): err = %v, want it to name %s", batch, c.row, c.col, c.dense, err, want)
+			}
 		}
 	}
 }

@@ -64,10 +64,13 @@ type batchWork struct {
 type sparsePrep struct {
 	phase int // prepGather or prepTranspose: what RunPart does
 	// The batch is rows rows of in inputs (and out targets): the rows
-	// order[0], order[1], … of srcX/srcY gathered into x/y, or, with
-	// order nil, x and y themselves.
+	// order[0], order[1], … of srcX/srcY (with order nil, first, first+1,
+	// …) gathered into x/y, or, with order and sd nil, x and y
+	// themselves. With sd, the inputs are spread out of its lists.
 	srcX, srcY []float32
+	sd         *sparseData
 	order      []int32
+	first      int
 	x, y       []float32
 	xt         []float32 // in×rows: the batch transposed (prepTranspose)
 	rows       int
@@ -94,6 +97,10 @@ const prepMinCells = 1 << 14
 // write to one cache line.
 const prepRowBlock = 16
 
+// prefetchAhead is how many rows ahead a shuffled batch's gathering asks
+// for a row's lists and targets.
+const prefetchAhead = 8
+
 // ensureParts makes room for up to parts shares.
 func (p *sparsePrep) ensureParts(parts int) {
 	if len(p.dense) < parts {
@@ -103,25 +110,32 @@ func (p *sparsePrep) ensureParts(parts int) {
 }
 
 // prepareBatch makes the batch of rows rows starting at position k of the
-// epoch: with order (the epoch's shuffle) not nil, it gathers the rows
-// order[k:k+rows] of x and y into the workspace; otherwise the batch is
-// x and y's rows from k on, read in place. It lists the non-zero inputs
-// of each row with kernels.NonZeros as the row comes into cache for the
-// step anyway, and returns the batch with the lists, or nil lists when
-// the sparse first layer does not pay: a row, or the batch, is too dense.
-func (b *batchWork) prepareBatch(x, y []float32, order []int32, k, rows, in, out int) (xb, yb []float32, nz [][]int32) {
+// epoch: the rows order[k:k+rows] of x and y, or with order nil (no
+// shuffle) the rows from k on. It gathers them into the workspace, taking
+// the inputs from sd's lists when sd is not nil; without order and sd it
+// reads x and y in place. It returns the batch with each row's list of
+// non-zero inputs (from sd, or made with kernels.NonZeros as the row
+// comes into cache for the step anyway), or with nil lists when the
+// sparse first layer does not pay: a row, or the batch, is too dense.
+func (b *batchWork) prepareBatch(x, y []float32, sd *sparseData, order []int32, k, rows, in, out int) (xb, yb []float32, nz [][]int32) {
 	p := &b.prep
+	p.srcX, p.srcY, p.sd, p.order, p.first = x, y, sd, nil, k
 	if order != nil {
-		p.srcX, p.srcY, p.order = x, y, order[k:k+rows]
+		p.order = order[k : k+rows]
 		xb, yb = b.xb[:rows*in], b.yb[:rows*out]
 	} else {
-		xb, yb = x[k*in:(k+rows)*in], y[k*out:(k+rows)*out]
+		if sd != nil {
+			xb = b.xb[:rows*in]
+		} else {
+			xb = x[k*in : (k+rows)*in]
+		}
+		yb = y[k*out : (k+rows)*out]
 	}
 	p.x, p.y, p.rows, p.in, p.out = xb, yb, rows, in, out
 	p.nz, p.nzBuf = b.nz[:rows], b.nzBuf
 	p.phase = prepGather
 	p.run()
-	p.srcX, p.srcY, p.order, p.x, p.y, p.nzBuf = nil, nil, nil, nil, nil, nil
+	p.srcX, p.srcY, p.sd, p.order, p.x, p.y, p.nzBuf = nil, nil, nil, nil, nil, nil, nil
 	nonZeros := 0
 	for s := 0; s < p.parts; s++ {
 		if p.dense[s] {
@@ -170,24 +184,49 @@ func (p *sparsePrep) RunPart(part int) {
 	total := 0
 	for r := r0; r < r1; r++ {
 		xr := p.x[r*in : r*in+in]
+		src := p.first + r
 		if p.order != nil {
-			src := int(p.order[r])
-			copy(xr, p.srcX[src*in:src*in+in])
+			src = int(p.order[r])
 			copy(p.y[r*out:r*out+out], p.srcY[src*out:src*out+out])
 		}
-		if p.dense[part] {
-			continue // the rows still have to be gathered
+		if p.sd != nil && p.order != nil && r+prefetchAhead < r1 {
+			ahead := int(p.order[r+prefetchAhead])
+			s, e := p.sd.start[ahead], p.sd.start[ahead+1]
+			kernels.Prefetch(p.sd.val[s:e])
+			kernels.PrefetchInt32(p.sd.idx[s:e])
+			kernels.Prefetch(p.srcY[ahead*out : ahead*out+out])
 		}
-		// Row r's list starts at r*in, where it fits whatever the rows
-		// before it hold.
-		buf := p.nzBuf[r*in : r*in+in]
-		k, _ := kernels.NonZeros(buf, xr)
-		if !sparseWorthIt(k, in) {
+		var list []int32
+		switch {
+		case p.sd != nil:
+			idx, val := p.sd.row(src)
+			clear(xr)
+			for e, c := range idx {
+				xr[c] = val[e]
+			}
+			list = idx
+		case p.order != nil:
+			copy(xr, p.srcX[src*in:src*in+in])
+			fallthrough
+		default:
+			if p.dense[part] {
+				continue // the rows still have to be gathered
+			}
+			// Row r's list starts at r*in, where it fits whatever
+			// the rows before it hold.
+			buf := p.nzBuf[r*in : r*in+in]
+			k, _ := kernels.NonZeros(buf, xr)
+			list = buf[:k:k]
+		}
+		if p.dense[part] {
+			continue
+		}
+		if !sparseWorthIt(len(list), in) {
 			p.dense[part] = true
 			continue
 		}
-		p.nz[r] = buf[:k:k]
-		total += k
+		p.nz[r] = list
+		total += len(list)
 	}
 	p.nonZero[part] = total
 }

@@ -1,0 +1,113 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/nnsimd/nnsimd/kernels"
+)
+
+// TestSparseData checks the lists newSparseData builds against the
+// inputs, its refusal of data too dense for them, and the first NaN or
+// ±Inf it reports, wherever that lies.
+func TestSparseData(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	const rows, in = 600, 50 // more rows than the probe
+	x := sparseInputs(rng, rows, in, 0.2)
+	sd, bad := newSparseData(x, rows, in)
+	if sd == nil || bad != -1 {
+		t.Fatalf("20%% dense: sd = %v, bad = %d, want lists and -1", sd, bad)
+	}
+	list := make([]int32, in)
+	for r := 0; r < rows; r++ {
+		idx, val := sd.row(r)
+		k, _ := kernels.NonZeros(list, x[r*in:r*in+in])
+		if !slices.Equal(idx, list[:k]) {
+			t.Fatalf("row %d: positions %v, want %v", r, idx, list[:k])
+		}
+		for e, c := range idx {
+			if val[e] != x[r*in+int(c)] {
+				t.Fatalf("row %d: value %v at %d, want %v", r, val[e], c, x[r*in+int(c)])
+			}
+		}
+	}
+	if sd, bad := newSparseData(sparseInputs(rng, rows, in, 0.6), rows, in); sd != nil || bad != -1 {
+		t.Errorf("60%% dense: sd = %v, bad = %d, want nil and -1", sd, bad)
+	}
+	// Sparse at first, dense after the probe: refused on the way.
+	late := sparseInputs(rng, rows, in, 0.1)
+	copy(late[400*in:], sparseInputs(rng, rows-400, in, 0.9))
+	if sd, bad := newSparseData(late, rows, in); sd != nil || bad != -1 {
+		t.Errorf("dense after row 400: sd = %v, bad = %d, want nil and -1", sd, bad)
+	}
+	for _, c := range []struct {
+		name string
+		x    []float32
+		at   int
+	}{
+		{"sparse, NaN", x, 123*in + 7},
+		{"sparse, -Inf in the last row", x, (rows-1)*in + 49},
+		{"dense, +Inf", sparseInputs(rng, rows, in, 0.6), 77*in + 3},
+		{"refused on the way, NaN after", late, 590*in + 1},
+		{"refused on the way, NaN before", late, 450*in + 2},
+	} {
+		xx := slices.Clone(c.x)
+		xx[c.at] = float32(math.NaN())
+		if c.name == "dense, +Inf" {
+			xx[c.at] = float32(math.Inf(1))
+		}
+		if c.name == "sparse, -Inf in the last row" {
+			xx[c.at] = float32(math.Inf(-1))
+		}
+		if _, bad := newSparseData(xx, rows, in); bad != c.at {
+			t.Errorf("%s: bad = %d, want %d", c.name, bad, c.at)
+		}
+	}
+}
+
+// TestPrepareBatchFromLists: a batch spread out of the lists is the batch
+// gathered from the dense inputs, bit for bit, with the same lists, in
+// data order and shuffled, for each number of threads.
+func TestPrepareBatchFromLists(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	rng := rand.New(rand.NewPCG(33, 34))
+	const rows, in, out, batch = 300, 784, 10, 128
+	x := sparseInputs(rng, rows, in, 0.19)
+	y := sparseInputs(rng, rows, out, 0.5)
+	sd, _ := newSparseData(x, rows, in)
+	order := make([]int32, rows)
+	for i, p := range rng.Perm(rows) {
+		order[i] = int32(p)
+	}
+	for _, threads := range []int{1, 2, 3} {
+		kernels.SetThreads(threads)
+		for _, ord := range [][]int32{nil, order} {
+			for k := 0; k < rows; k += batch {
+				b := min(batch, rows-k)
+				n, _ := New(Config{Sizes: []int{in, 8, out}, Seed: 1})
+				n.ensureBatch(batch)
+				n.bw.prep.ensureParts(threads)
+				xb, yb, nz := n.bw.prepareBatch(x, y, nil, ord, k, b, in, out)
+				xb, yb = slices.Clone(xb), slices.Clone(yb)
+				nz = slices.Clone(nz)
+				for r := range nz {
+					nz[r] = slices.Clone(nz[r])
+				}
+				sx, sy, snz := n.bw.prepareBatch(x, y, sd, ord, k, b, in, out)
+				if !slices.Equal(sx, xb) || !slices.Equal(sy, yb) {
+					t.Fatalf("threads %d, shuffled %v, batch at %d: the inputs or targets differ", threads, ord != nil, k)
+				}
+				if len(snz) != len(nz) || nz == nil {
+					t.Fatalf("threads %d, shuffled %v, batch at %d: %d lists from sd, %d gathered", threads, ord != nil, k, len(snz), len(nz))
+				}
+				for r := range nz {
+					if !slices.Equal(snz[r], nz[r]) {
+						t.Fatalf("threads %d, shuffled %v, batch at %d, row %d: list %v, want %v", threads, ord != nil, k, r, snz[r], nz[r])
+					}
+				}
+			}
+		}
+	}
+}
