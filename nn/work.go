@@ -92,9 +92,9 @@ const (
 // microseconds.
 const prepMinCells = 1 << 14
 
-// prepRowBlock keeps the shares' row ranges multiples of 16 rows, so that
-// in the transposed batch (16 floats = one 64-byte line) no two shares
-// write to one cache line.
+// prepRowBlock is the granularity of the shares' row ranges: each share
+// gets whole blocks of 16 rows, as fewer cost more to hand out than they
+// save.
 const prepRowBlock = 16
 
 // prefetchAhead is how many rows ahead a shuffled batch's gathering asks
@@ -150,7 +150,13 @@ func (b *batchWork) prepareBatch(x, y []float32, sd *sparseData, order []int32, 
 }
 
 // transpose returns the rows×in batch x transposed (in×rows, each input's
-// column of the batch contiguous), in the workspace.
+// column of the batch contiguous), in the workspace. The shares take
+// ranges of inputs, the rows of the transposed batch, in the split that
+// kernels.OuterUpdateSparseT then reads them in, so that each share's rows
+// stay in its core's cache: split by batch rows instead, every row of the
+// transposed batch was written half by each core and read by one, and
+// the transpose of a 128-row MNIST batch took 30 µs on two threads
+// against 29 on one (21 now).
 func (b *batchWork) transpose(x []float32, rows, in int) []float32 {
 	p := &b.prep
 	p.x, p.xt, p.rows, p.in = x, b.xt[:in*rows], rows, in
@@ -177,7 +183,8 @@ func (p *sparsePrep) RunPart(part int) {
 	r0 := min(blocks*part/p.parts*prepRowBlock, p.rows)
 	r1 := min(blocks*(part+1)/p.parts*prepRowBlock, p.rows)
 	if p.phase == prepTranspose {
-		kernels.Transpose(r1-r0, in, p.x[r0*in:r1*in], in, p.xt[r0:], p.rows)
+		c0, c1 := in*part/p.parts, in*(part+1)/p.parts
+		kernels.Transpose(p.rows, c1-c0, p.x[c0:], in, p.xt[c0*p.rows:], p.rows)
 		return
 	}
 	p.dense[part], p.nonZero[part] = false, 0
