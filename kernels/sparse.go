@@ -142,42 +142,9 @@ func GemmSparseRows(m, n int, x []float32, ldx int, rows [][]int32, b []float32,
 		return
 	}
 	job := sparseJobs.Get().(*sparseJob)
-	job.byRows, job.m, job.n = true, m, n
+	job.m, job.n = m, n
 	job.x, job.ldx, job.rows = x, ldx, rows
 	job.b, job.ldb, job.c, job.ldc = b, ldb, c, ldc
-	job.run()
-	sparseJobs.Put(job)
-}
-
-// OuterUpdateSparseRows adds alpha·Xᵀ·d to the matrix b (leading dimension
-// ldb), for the sparse m×k matrix X stored as in GemmSparseRows and the
-// dense m×n matrix d (leading dimension ldd), visiting only the listed
-// rows of b:
-//
-//	for r := 0; r < m; r++ {
-//		OuterUpdateRows(alpha, x[r*ldx:r*ldx+ldx], rows[r], d[r*ldd:r*ldd+n], b, ldb)
-//	}
-//
-// This is the weight update W += alpha·Xᵀ·δ of a dense layer for a batch
-// of sparse inputs: each weight gets one fused multiply-add per sample that
-// uses it, in sample order. The columns of b are shared out among up to
-// Threads() goroutines, each running all samples on its columns, so the
-// result does not depend on the thread count. The samples' lists may name
-// the same rows (they normally do). It panics on a shape mismatch, or if
-// len(rows) != m, or on a bad index as OuterUpdateRows does.
-func OuterUpdateSparseRows(m, n int, alpha float32, x []float32, ldx int, rows [][]int32, d []float32, ldd int, b []float32, ldb int) {
-	checkSparse("OuterUpdateSparseRows", m, n, x, ldx, rows)
-	checkMatrix("OuterUpdateSparseRows", "d", m, n, d, ldd)
-	if ldb < n {
-		panic(fmt.Sprintf("kernels: OuterUpdateSparseRows: leading dimension of b is %d, want at least %d", ldb, n))
-	}
-	if m == 0 || n == 0 {
-		return
-	}
-	job := sparseJobs.Get().(*sparseJob)
-	job.byRows, job.m, job.n, job.alpha = false, m, n, alpha
-	job.x, job.ldx, job.rows = x, ldx, rows
-	job.b, job.ldb, job.c, job.ldc = b, ldb, d, ldd
 	job.run()
 	sparseJobs.Put(job)
 }
@@ -199,17 +166,10 @@ func checkSparse(fn string, m, n int, x []float32, ldx int, rows [][]int32) {
 // few microseconds, about 20,000 multiply-adds of these kernels.
 const sparseMinParallel = 1 << 17
 
-// sparseColumnBlock is the granularity of the column split of
-// OuterUpdateSparseRows: whole 16-float vectors, so no part runs masked
-// tails that one call would not.
-const sparseColumnBlock = 16
-
-// sparseJob carries a GemmSparseRows (byRows; c is the output) or an
-// OuterUpdateSparseRows (c is d, b the output) to the pool.
+// sparseJob carries a GemmSparseRows to the pool: part i computes the i-th
+// of parts contiguous shares of the rows of c.
 type sparseJob struct {
-	byRows   bool
 	m, n     int
-	alpha    float32
 	x        []float32
 	ldx      int
 	rows     [][]int32
@@ -228,11 +188,7 @@ func (j *sparseJob) run() {
 			work += len(r)
 		}
 		if work*j.n >= sparseMinParallel {
-			extent := j.m
-			if !j.byRows {
-				extent = (j.n + sparseColumnBlock - 1) / sparseColumnBlock
-			}
-			j.parts = min(t, extent)
+			j.parts = min(t, j.m)
 		}
 	}
 	if j.parts == 1 {
@@ -246,21 +202,9 @@ func (j *sparseJob) run() {
 }
 
 func (j *sparseJob) runPart(part int) {
-	if j.byRows {
-		r0, r1 := j.m*part/j.parts, j.m*(part+1)/j.parts
-		for r := r0; r < r1; r++ {
-			GemvTRows(j.c[r*j.ldc:r*j.ldc+j.n], j.b, j.ldb, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r])
-		}
-		return
-	}
-	blocks := (j.n + sparseColumnBlock - 1) / sparseColumnBlock
-	c0 := min(blocks*part/j.parts*sparseColumnBlock, j.n)
-	c1 := min(blocks*(part+1)/j.parts*sparseColumnBlock, j.n)
-	if c0 >= c1 {
-		return
-	}
-	for r := 0; r < j.m; r++ {
-		OuterUpdateRows(j.alpha, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r], j.c[r*j.ldc+c0:r*j.ldc+c1], j.b[c0:], j.ldb)
+	r0, r1 := j.m*part/j.parts, j.m*(part+1)/j.parts
+	for r := r0; r < r1; r++ {
+		GemvTRows(j.c[r*j.ldc:r*j.ldc+j.n], j.b, j.ldb, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r])
 	}
 }
 

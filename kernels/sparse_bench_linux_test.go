@@ -44,17 +44,7 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 	w := at(r, m*n, 0)
 	delta := at(r, n, 0)
 	y := make([]float32, n)
-	x := make([]float32, images*m)
-	lists := make([][]int32, images)
-	for k := range lists {
-		for p := 0; p < m; p++ {
-			row, col := p/28, p%28
-			if row >= 4 && row < 24 && col >= 4 && col < 24 && r.Float64() < 0.37 {
-				x[k*m+p] = float32(r.Float64())
-				lists[k] = append(lists[k], int32(p))
-			}
-		}
-	}
+	x, lists := mnistLikeBatch(r, images, m)
 	b.Run("forward", func(b *testing.B) {
 		cpuLoop(b, func(i int) {
 			k := i % images
@@ -78,10 +68,9 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 
 // BenchmarkSparseBatchMNIST times the first layer of a mini-batch step of
 // a 784-128-10 network on 128 MNIST-like images (19% non-zero), on one
-// thread: the forward product row-wise (per sample, over its non-zeros'
-// rows of W), and the weight update both row-wise and as nn runs it, the
-// batch transposed and then OuterUpdateSparseT (the transpose is timed
-// too, since nn does it every step).
+// thread, as nn runs it: the forward product row-wise (per sample, over
+// its non-zeros' rows of W), and the weight update on the batch transposed
+// (the transpose is timed too, since nn does it every step).
 //
 //	go test -run '^$' -bench SparseBatchMNIST -benchtime 200ms ./kernels/
 func BenchmarkSparseBatchMNIST(b *testing.B) {
@@ -92,24 +81,10 @@ func BenchmarkSparseBatchMNIST(b *testing.B) {
 	w := at(r, k*n, 0)
 	d := at(r, m*n, 0)
 	c := make([]float32, m*n)
-	x := make([]float32, m*k)
+	x, rows := mnistLikeBatch(r, m, k)
 	xt := make([]float32, k*m)
-	rows := make([][]int32, m)
-	for i := range rows {
-		rows[i] = []int32{}
-		for p := 0; p < k; p++ {
-			row, col := p/28, p%28
-			if row >= 4 && row < 24 && col >= 4 && col < 24 && r.Float64() < 0.37 {
-				x[i*k+p] = float32(r.Float64())
-				rows[i] = append(rows[i], int32(p))
-			}
-		}
-	}
 	b.Run("forward/rows", func(b *testing.B) {
 		cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
-	})
-	b.Run("update/rows", func(b *testing.B) {
-		cpuLoop(b, func(int) { OuterUpdateSparseRows(m, n, -1e-9, x, k, rows, d, n, w, n) })
 	})
 	b.Run("update/transposed", func(b *testing.B) {
 		cpuLoop(b, func(int) {

@@ -234,10 +234,8 @@ func TestOuterUpdateSparseTNoAllocations(t *testing.T) {
 
 // BenchmarkOuterUpdateSparseTMNIST times the weight update of the first
 // layer of a mini-batch step of a 784-128-10 network on 128 MNIST-like
-// images (19% non-zero, all in the central 20×20 pixels), per ISA: "T" is
-// this kernel on the transposed batch, "rows" OuterUpdateSparseRows on the
-// same batch with its row lists (built outside the timing), side by side,
-// on one thread and on two.
+// images (19% non-zero, all in the central 20×20 pixels), per ISA, on one
+// thread and on two.
 //
 //	go test -run '^$' -bench OuterUpdateSparseTMNIST -benchtime 200ms ./kernels/
 func BenchmarkOuterUpdateSparseTMNIST(b *testing.B) {
@@ -248,40 +246,18 @@ func BenchmarkOuterUpdateSparseTMNIST(b *testing.B) {
 	r := rand.New(rand.NewPCG(53, 54))
 	w := at(r, k*n, 0)
 	d := at(r, m*n, 0)
-	x := make([]float32, m*k)
-	for i := 0; i < m; i++ {
-		for p := 0; p < k; p++ {
-			row, col := p/28, p%28
-			if row >= 4 && row < 24 && col >= 4 && col < 24 && r.Float64() < 0.37 {
-				x[i*k+p] = float32(r.Float64())
-			}
-		}
-	}
+	x, _ := mnistLikeBatch(r, m, k)
 	xt := make([]float32, k*m)
-	rows := make([][]int32, m)
-	for i := 0; i < m; i++ {
-		rows[i] = []int32{}
-		for p := 0; p < k; p++ {
-			xt[p*m+i] = x[i*k+p]
-			if x[i*k+p] != 0 {
-				rows[i] = append(rows[i], int32(p))
-			}
-		}
-	}
+	Transpose(m, k, x, k, xt, m)
 	for _, name := range Available() {
 		if err := Use(name); err != nil {
 			b.Fatal(err)
 		}
 		for _, threads := range []int{1, 2} {
 			SetThreads(threads)
-			b.Run(fmt.Sprintf("%s/threads=%d/T", name, threads), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(b *testing.B) {
 				for b.Loop() {
 					OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
-				}
-			})
-			b.Run(fmt.Sprintf("%s/threads=%d/rows", name, threads), func(b *testing.B) {
-				for b.Loop() {
-					OuterUpdateSparseRows(m, n, -1e-9, x, k, rows, d, n, w, n)
 				}
 			})
 		}

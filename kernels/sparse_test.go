@@ -258,54 +258,6 @@ func TestGemmSparseRows(t *testing.T) {
 	})
 }
 
-func TestOuterUpdateSparseRows(t *testing.T) {
-	defer SetThreads(Threads())
-	eachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(29, 30))
-		for _, sh := range []struct{ m, n, k int }{{1, 1, 1}, {3, 17, 20}, {64, 130, 300}, {128, 128, 784}} {
-			ldx, ldd, ldb := sh.k+3, sh.n+1, sh.n+2
-			x, rows := sparseBatch(r, sh.m, sh.k, ldx, 0.3)
-			d := newMatrix(r, sh.m, sh.n, ldd, 1)
-			b0 := newMatrix(r, sh.k, sh.n, ldb, 2)
-			const alpha = -0.125
-			var results [][]float32
-			for _, threads := range []int{1, 2, 3} {
-				SetThreads(threads)
-				b := slices.Clone(b0.s)
-				OuterUpdateSparseRows(sh.m, sh.n, alpha, x, ldx, rows, d.s, ldd, b, ldb)
-				results = append(results, b)
-			}
-			what := fmt.Sprintf("OuterUpdateSparseRows %d×%d×%d", sh.m, sh.n, sh.k)
-			for ti, b := range results[1:] {
-				if !sameBits(b, results[0]) {
-					t.Fatalf("%s: %d threads differ from 1", what, ti+2)
-				}
-			}
-			b := results[0]
-			for p := 0; p < sh.k; p++ {
-				for j := 0; j < ldb && p*ldb+j < len(b); j++ {
-					if j >= sh.n {
-						if math.Float32bits(b[p*ldb+j]) != math.Float32bits(b0.s[p*ldb+j]) {
-							t.Fatalf("%s: padding b[%d,%d] overwritten", what, p, j)
-						}
-						continue
-					}
-					want, mag := b0.at(p, j), math.Abs(b0.at(p, j))
-					for i := 0; i < sh.m; i++ {
-						v := float64(alpha*x[i*ldx+p]) * d.at(i, j)
-						want += v
-						mag += math.Abs(v)
-					}
-					if !closeTo(b[p*ldb+j], want, float64(sh.m+2)*eps32*mag) {
-						t.Fatalf("%s: b[%d,%d] = %v, want %v", what, p, j, b[p*ldb+j], want)
-					}
-				}
-			}
-		}
-	})
-}
-
-// sameBits reports whether a and b hold the same bits (NaN guards included).
 func sameBits(a, b []float32) bool {
 	return slices.EqualFunc(a, b, func(u, v float32) bool { return math.Float32bits(u) == math.Float32bits(v) })
 }
@@ -436,4 +388,23 @@ func BenchmarkNonZeros(b *testing.B) {
 			NonZeros(idx, x[i*width:i*width+width])
 		}
 	}
+}
+
+// mnistLikeBatch makes images rows of k = 784 inputs like MNIST's digits,
+// for the benchmarks: an empty border and a 37%-dense centre of 20×20
+// pixels (19% overall), with each row's ascending list of non-zeros.
+func mnistLikeBatch(r *rand.Rand, images, k int) (x []float32, rows [][]int32) {
+	x = make([]float32, images*k)
+	rows = make([][]int32, images)
+	for i := range rows {
+		rows[i] = []int32{}
+		for p := 0; p < k; p++ {
+			row, col := p/28, p%28
+			if row >= 4 && row < 24 && col >= 4 && col < 24 && r.Float64() < 0.37 {
+				x[i*k+p] = float32(r.Float64())
+				rows[i] = append(rows[i], int32(p))
+			}
+		}
+	}
+	return x, rows
 }
