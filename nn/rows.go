@@ -66,7 +66,7 @@ func (w *rowWork) RunPart(part int) {
 	last := len(n.layers) - 1
 	o := n.layers[last].out
 	act := bw.act[last]
-	r0, r1 := w.rows*part/w.parts, w.rows*(part+1)/w.parts
+	r0, r1 := share(w.rows, 1, part, w.parts)
 	if w.phase == rowSoftmax {
 		for r := r0; r < r1; r++ {
 			bw.lse[r] = softmaxRow(act[r*o:r*o+o], bw.z[r*o:r*o+o])

@@ -38,10 +38,7 @@ func (w *vecWork) flushSubnormals(x []float32)        { w.run(vecFlush, 0, x, ni
 // RunPart runs share part: a stretch of whole 64-byte lines, so that no
 // two shares write to one.
 func (w *vecWork) RunPart(part int) {
-	const line = 16
-	lines := (len(w.x) + line - 1) / line
-	i0 := min(lines*part/w.parts*line, len(w.x))
-	i1 := min(lines*(part+1)/w.parts*line, len(w.x))
+	i0, i1 := share(len(w.x), 16, part, w.parts)
 	switch w.op {
 	case vecScale:
 		kernels.Scale(w.alpha, w.x[i0:i1])

@@ -179,11 +179,9 @@ func (p *sparsePrep) run() {
 // RunPart runs share part of the current phase on its rows.
 func (p *sparsePrep) RunPart(part int) {
 	in, out := p.in, p.out
-	blocks := (p.rows + prepRowBlock - 1) / prepRowBlock
-	r0 := min(blocks*part/p.parts*prepRowBlock, p.rows)
-	r1 := min(blocks*(part+1)/p.parts*prepRowBlock, p.rows)
+	r0, r1 := share(p.rows, prepRowBlock, part, p.parts)
 	if p.phase == prepTranspose {
-		c0, c1 := in*part/p.parts, in*(part+1)/p.parts
+		c0, c1 := share(in, 1, part, p.parts)
 		kernels.Transpose(p.rows, c1-c0, p.x[c0:], in, p.xt[c0*p.rows:], p.rows)
 		return
 	}
@@ -236,6 +234,15 @@ func (p *sparsePrep) RunPart(part int) {
 		total += len(list)
 	}
 	p.nonZero[part] = total
+}
+
+// share returns the range [lo, hi) of the n items (rows, elements) that
+// share part of parts takes in the batch step's parallel phases: whole
+// blocks of block items, the shares in order, so that every item's share
+// is fixed by part and parts alone.
+func share(n, block, part, parts int) (lo, hi int) {
+	blocks := (n + block - 1) / block
+	return min(blocks*part/parts*block, n), min(blocks*(part+1)/parts*block, n)
 }
 
 // ensureBatch makes the batch workspace hold at least rows rows.
