@@ -220,7 +220,11 @@ func (g *gemmCall) split(threads int) {
 	parts := min(threads, max(rowTiles, colTiles))
 	busiest := func(tiles, other int) int { return (tiles + parts - 1) / parts * other }
 	g.parts = parts
-	g.splitByCol = colTiles >= parts && busiest(colTiles, rowTiles) <= busiest(rowTiles, colTiles)
+	byCol, byRow := busiest(colTiles, rowTiles), busiest(rowTiles, colTiles)
+	// On a tie, split so that no part packs what another packs too: a
+	// column split has every part pack all of a transposed A, a row split
+	// all of a transposed B.
+	g.splitByCol = colTiles >= parts && (byCol < byRow || byCol == byRow && !g.transA)
 }
 
 // computePart computes part number part of g's split.

@@ -337,6 +337,24 @@ func TestGemmSplit(t *testing.T) {
 	}
 }
 
+// TestGemmSplitTies checks that when splitting by rows or by columns leaves
+// the busiest part equally loaded, the split keeps each part packing only
+// its own share: rows for a transposed A, columns otherwise.
+func TestGemmSplitTies(t *testing.T) {
+	u := gemmMicro{mr: 12, nr: 32}
+	// 784×128 in 12×32 tiles: 66 row tiles × 4 column tiles, so two parts
+	// have 33×4 or 66×2 tiles either way.
+	for _, transA := range []bool{false, true} {
+		for _, transB := range []bool{false, true} {
+			g := gemmCall{transA: transA, transB: transB, m: 784, n: 128, k: 128, micro: u}
+			g.split(2)
+			if g.parts != 2 || g.splitByCol == transA {
+				t.Errorf("transA=%v transB=%v: %d parts, by columns %v", transA, transB, g.parts, g.splitByCol)
+			}
+		}
+	}
+}
+
 // TestGemmEpilogue checks the fused bias and relu against the reference.
 func TestGemmEpilogue(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
@@ -509,26 +527,36 @@ func reportGFLOPs(b *testing.B, flops float64, f func()) {
 	b.ReportMetric(flops*float64(b.N)/1e9/b.Elapsed().Seconds(), "GFLOP/s")
 }
 
-// BenchmarkGemmThreads measures the split across the pool on the two large
-// training shapes, with the best implementation.
+// BenchmarkGemmThreads measures the split across the pool on the large
+// training shapes (784-128-10's first layer and 784-512-256-10's second),
+// with the best implementation.
 func BenchmarkGemmThreads(b *testing.B) {
 	saved := Threads()
 	defer SetThreads(saved)
 	for _, s := range []struct {
-		name    string
-		transA  bool
-		m, n, k int
-	}{{"XW_128x128x784", false, 128, 128, 784}, {"dW_784x128x128_AT", true, 784, 128, 128}} {
+		name           string
+		transA, transB bool
+		m, n, k        int
+	}{
+		{"XW_128x128x784", false, false, 128, 128, 784},
+		{"dW_784x128x128_AT", true, false, 784, 128, 128},
+		{"XW_128x256x512", false, false, 128, 256, 512},
+		{"dX_128x512x256_BT", false, true, 128, 512, 256},
+		{"dW_512x256x128_AT", true, false, 512, 256, 128},
+	} {
 		for _, th := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", s.name, th), func(b *testing.B) {
 				SetThreads(th)
 				a, bm, c := make([]float32, s.m*s.k), make([]float32, s.k*s.n), make([]float32, s.m*s.n)
-				lda := s.k
+				lda, ldb := s.k, s.n
 				if s.transA {
 					lda = s.m
 				}
+				if s.transB {
+					ldb = s.k
+				}
 				reportGFLOPs(b, 2*float64(s.m*s.n*s.k), func() {
-					Gemm(s.transA, false, s.m, s.n, s.k, 1, a, lda, bm, s.n, 0, c, s.n)
+					Gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 				})
 			})
 		}
