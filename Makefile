@@ -73,11 +73,12 @@ bench-go:
 bench-compare:
 	OPENBLAS_NUM_THREADS=1 $(GO) run -tags openblas ./bench/compare $(BENCHFLAGS)
 
-# Full-MNIST training side by side: nnsimd, PyTorch and numpy (Debian's
+# Full-MNIST training side by side: nnsimd, nnsimd through its Python
+# package (hence the library first), PyTorch and numpy (Debian's
 # python3-torch / python3-numpy under /usr/bin/python3) and gonum, one run
 # at a time; TRAINFLAGS e.g. -suite minibatch -reps 3 -json train.jsonl.
 .PHONY: bench-train
-bench-train:
+bench-train: lib
 	$(GO) run ./bench/train $(TRAINFLAGS)
 
 # The C shared library: build/libnnsimd.so, the public header build/nnsimd.h

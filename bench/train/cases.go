@@ -81,12 +81,18 @@ func Suites(epochs int) []Case {
 	}
 }
 
-// peerNames are the peers -peers may list; nnsimd always runs.
-var peerNames = []string{"torch", "numpy", "gonum"}
+// peerNames are the peers -peers may list; nnsimd always runs. "python" is
+// nnsimd itself trained through its Python package (peers/nnsimd_fit.py).
+var peerNames = []string{"torch", "numpy", "gonum", "python"}
+
+// pythonPeer labels the rows of -peers python.
+const pythonPeer = "python nnsimd"
 
 // peerApplies reports whether peer runs on suite. numpy and gonum sit out
 // the deep suite: the time-to-accuracy target is against PyTorch,
-// and a 784-512-256-10 run in either takes minutes.
+// and a 784-512-256-10 run in either takes minutes. python sits it out
+// too: the time to 98% needs the test accuracy after every epoch, and the
+// peer times one fit call, which reports none.
 func peerApplies(peer, suite string) bool {
 	return suite != "deep" || peer == "torch"
 }

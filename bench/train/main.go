@@ -1,11 +1,12 @@
 // Command train is nnsimd's side-by-side training benchmark: the same model
-// with the same hyper-parameters trained on full MNIST by nnsimd, PyTorch,
-// numpy and gonum, one run at a time, printed as one table per suite with
-// the issue's targets met or missed.
+// with the same hyper-parameters trained on full MNIST by nnsimd, nnsimd
+// through its Python package, PyTorch, numpy and gonum, one run at a time,
+// printed as one table per suite with the issue's targets met or missed.
 //
 //	go run ./bench/train [-suite persample|minibatch|deep|all] [-epochs N]
-//	    [-peers torch,numpy,gonum] [-threads 1,2] [-reps N] [-json out.jsonl]
-//	    [-data DIR] [-python /usr/bin/python3] [-timeout 15m]
+//	    [-peers torch,numpy,gonum,python] [-threads 1,2] [-reps N]
+//	    [-json out.jsonl] [-data DIR] [-python /usr/bin/python3]
+//	    [-nnsimd-python python] [-lib build/libnnsimd.so] [-timeout 15m]
 //
 // The suites (Suites): persample is the book's per-sample SGD 784-128-10;
 // minibatch is 784-128-10 softmax cross-entropy, batch 128, lr 0.1; deep is
@@ -14,6 +15,17 @@
 // peers are the Python scripts in peers/, run with -python (Debian's
 // python3-torch and python3-numpy). PyTorch runs at every -threads count and
 // the faster counts; numpy runs with one OpenBLAS thread.
+//
+// The python peer ("python nnsimd" rows, peers/nnsimd_fit.py) is the
+// issue's Python front door: the same network and training as the nnsimd
+// rows, done by one nnsimd.Network.fit call of the package in
+// -nnsimd-python over the library -lib (`make lib` builds it; `make
+// bench-train` does first), both relative to the working directory. It
+// runs at every -threads count, and its target is its s/epoch within 5% of
+// Go nnsimd's at the same count (the worst count is judged). It times the
+// whole fit call, so its per-epoch figures are the call's mean and its test
+// accuracy is measured once, after training; for that reason it sits out
+// the deep suite, whose time to 98% needs the accuracy after every epoch.
 //
 // A Python peer at n threads runs with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS
 // and torch.set_num_threads all n, as a PyTorch user asking for n threads
@@ -37,6 +49,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -57,7 +70,11 @@ type options struct {
 	json    string
 	data    string
 	python  string
-	timeout time.Duration
+	// nnsimdPython is the folder holding the nnsimd Python package and lib
+	// the library it loads, both absolute.
+	nnsimdPython string
+	lib          string
+	timeout      time.Duration
 }
 
 func main() {
@@ -76,12 +93,14 @@ func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	suite := fs.String("suite", "all", "persample, minibatch, deep or all (comma-separated list allowed)")
 	epochs := fs.Int("epochs", 0, "epochs per suite, the most for deep (default: persample 1, minibatch 3, deep 10)")
-	peers := fs.String("peers", strings.Join(peerNames, ","), "peers beside nnsimd: any of torch, numpy, gonum, or none")
-	threads := fs.String("threads", "1,2", "thread counts for nnsimd, PyTorch and gonum's GEMM")
+	peers := fs.String("peers", strings.Join(peerNames, ","), "peers beside nnsimd: any of torch, numpy, gonum, python, or none")
+	threads := fs.String("threads", "1,2", "thread counts for nnsimd (in Go and through Python), PyTorch and gonum's GEMM")
 	reps := fs.Int("reps", 1, "repetitions of every run; the fastest counts")
 	jsonOut := fs.String("json", "", "also append one JSON line per run to this file")
 	data := fs.String("data", "", "MNIST IDX folder (default: mnist.Locate, i.e. $NNSIMD_DATA or the GoMNIST module)")
 	python := fs.String("python", "/usr/bin/python3", "interpreter with numpy and torch for the Python peers")
+	nnsimdPython := fs.String("nnsimd-python", "python", "folder holding the nnsimd Python package, for the python peer")
+	lib := fs.String("lib", "build/libnnsimd.so", "the nnsimd C library the python peer loads (`make lib` builds it)")
 	timeout := fs.Duration("timeout", 15*time.Minute, "longest a Python peer may run")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -90,6 +109,21 @@ func parseOptions(args []string) (options, error) {
 		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	opt := options{epochs: *epochs, reps: *reps, json: *jsonOut, data: *data, python: *python, timeout: *timeout}
+	// Absolute, because the child runs its script from a temporary folder.
+	for _, p := range []struct {
+		flag string
+		from string
+		to   *string
+	}{{"-nnsimd-python", *nnsimdPython, &opt.nnsimdPython}, {"-lib", *lib, &opt.lib}} {
+		if p.from == "" {
+			return opt, fmt.Errorf("%s: want a path", p.flag)
+		}
+		abs, err := filepath.Abs(p.from)
+		if err != nil {
+			return opt, fmt.Errorf("%s %s: %w", p.flag, p.from, err)
+		}
+		*p.to = abs
+	}
 	all := []string{"persample", "minibatch", "deep"}
 	for _, s := range strings.Split(*suite, ",") {
 		switch {
@@ -104,7 +138,7 @@ func parseOptions(args []string) (options, error) {
 	if *peers != "none" && *peers != "" {
 		for _, p := range strings.Split(*peers, ",") {
 			if !slices.Contains(peerNames, p) {
-				return opt, fmt.Errorf("-peers: unknown peer %q, want torch, numpy, gonum or none", p)
+				return opt, fmt.Errorf("-peers: unknown peer %q, want torch, numpy, gonum, python or none", p)
 			}
 			opt.peers = append(opt.peers, p)
 		}
@@ -145,7 +179,7 @@ func run(stdout, stderr io.Writer, opt options) error {
 	}
 	d := Data{Train: train, Test: test, Dir: dir}
 	var py *pythonRunner
-	if slices.Contains(opt.peers, "torch") || slices.Contains(opt.peers, "numpy") {
+	if slices.ContainsFunc(opt.peers, usesPython) {
 		var cleanup func()
 		if py, cleanup, err = newPythonRunner(opt.python, opt.timeout); err != nil {
 			return err
@@ -191,8 +225,16 @@ func printHeader(w io.Writer, d Data, opt options) {
 	}
 	fmt.Fprintf(w, "# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
 		env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"), opt.python)
+	if slices.Contains(opt.peers, "python") {
+		fmt.Fprintf(w, "# python nnsimd: package %s, library %s\n", opt.nnsimdPython, opt.lib)
+	}
 	fmt.Fprintf(w, "# data %s: %d training, %d test images; runs one at a time, best of %d\n",
 		d.Dir, d.Train.N, d.Test.N, opt.reps)
+}
+
+// usesPython reports whether peer runs a script under -python.
+func usesPython(peer string) bool {
+	return peer == "torch" || peer == "numpy" || peer == "python"
 }
 
 // loadAverage is the first three fields of /proc/loadavg, or "unknown".
@@ -245,6 +287,17 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 		add(bestOf(func() (Result, error) { return runNNSIMD(c, d, t) }))
 	}
 	has := func(p string) bool { return slices.Contains(opt.peers, p) && peerApplies(p, c.Suite) }
+	if has("python") && py != nil {
+		// Right below the Go rows it is compared with, at the same counts.
+		env, envErr := nnsimdPythonEnv(opt.nnsimdPython, opt.lib)
+		for _, t := range opt.threads {
+			if envErr != nil {
+				add(Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr)
+				continue
+			}
+			add(py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, opt.reps), t, env...))
+		}
+	}
 	if has("gonum") {
 		// Per-sample gonum is Gemv and Ger, which never use more than one
 		// goroutine: one row says it all.

@@ -85,17 +85,39 @@ func caseArgs(c Case, d Data, reps int) []string {
 	return args
 }
 
+// nnsimdFitScript is the python peer: nnsimd.Network.fit.
+const nnsimdFitScript = "nnsimd_fit.py"
+
+// nnsimdPythonEnv is the environment the python peer adds to the child's:
+// the package folder pkgDir (holding nnsimd/) first on PYTHONPATH and
+// NNSIMD_LIB the library, both as given (parseOptions makes them
+// absolute). It fails, saying how to fix it, if either is missing.
+func nnsimdPythonEnv(pkgDir, lib string) ([]string, error) {
+	if _, err := os.Stat(lib); err != nil {
+		return nil, fmt.Errorf("-lib %s: the nnsimd library is missing (run `make lib` in the repository): %v", lib, err)
+	}
+	if _, err := os.Stat(filepath.Join(pkgDir, "nnsimd", "__init__.py")); err != nil {
+		return nil, fmt.Errorf("-nnsimd-python %s: no nnsimd package there (want the repository's python/ folder): %v", pkgDir, err)
+	}
+	path := pkgDir
+	if old := os.Getenv("PYTHONPATH"); old != "" {
+		path += string(os.PathListSeparator) + old
+	}
+	return []string{"PYTHONPATH=" + path, "NNSIMD_LIB=" + lib}, nil
+}
+
 // run runs script with args on threads threads and returns its result,
 // labelled peer. Every thread pool the child may use (OpenBLAS, OpenMP,
 // torch's) gets threads; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are passed
-// on as they are.
-func (p *pythonRunner) run(suite, peer, script string, args []string, threads int) (Result, error) {
+// on as they are. env entries are added last, so they override.
+func (p *pythonRunner) run(suite, peer, script string, args []string, threads int, env ...string) (Result, error) {
 	res := Result{Suite: suite, Peer: peer, Threads: threads}
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, p.python, append([]string{filepath.Join(p.dir, script), "--threads", strconv.Itoa(threads)}, args...)...)
 	n := strconv.Itoa(threads)
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS="+n, "OMP_NUM_THREADS="+n, "MKL_NUM_THREADS="+n)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

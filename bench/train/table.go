@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -129,6 +131,9 @@ type Target struct {
 	Goal   float64
 	AtMost bool   // met when Value ≤ Goal (else when Value ≥ Goal)
 	Unit   string // "s", "×" or "points"
+	// Detail, if set, says in a few words which figures Value combined
+	// (by wall time), e.g. each thread count of a worst-of target.
+	Detail func(c Case, rs []Result) string
 }
 
 // Met reports whether v meets the target.
@@ -162,6 +167,60 @@ func ratioOf(peer string, peerThreads int, base string, baseThreads int) func(Ca
 	}
 }
 
+// sameThreadsPairs are the thread counts at which both peer and base
+// have a successful run, in base's order, each with peer's best cost over
+// base's best cost at that count.
+func sameThreadsPairs(c Case, rs []Result, cost costFunc, peer, base string) (threads []int, ratios []float64) {
+	for _, r := range rs {
+		if r.Peer != base || slices.Contains(threads, r.Threads) {
+			continue
+		}
+		p, b := fastest(c, rs, peer, r.Threads), fastest(c, rs, base, r.Threads)
+		if p == nil || b == nil || math.IsInf(cost(*p, c), 1) || math.IsInf(cost(*b, c), 1) {
+			continue
+		}
+		threads = append(threads, r.Threads)
+		ratios = append(ratios, cost(*p, c)/cost(*b, c))
+	}
+	return threads, ratios
+}
+
+// worstSameThreadsRatioOf is a target value: the largest, over the thread
+// counts both ran at, of peer's cost over base's at the same count; ok
+// false if no count has both.
+func worstSameThreadsRatioOf(peer, base string) func(Case, []Result, costFunc) (float64, bool) {
+	return func(c Case, rs []Result, cost costFunc) (float64, bool) {
+		_, ratios := sameThreadsPairs(c, rs, cost, peer, base)
+		if len(ratios) == 0 {
+			return 0, false
+		}
+		return slices.Max(ratios), true
+	}
+}
+
+// sameThreadsDetail names each thread count's ratio (wall time) that
+// worstSameThreadsRatioOf took the worst of.
+func sameThreadsDetail(peer, base string) func(Case, []Result) string {
+	return func(c Case, rs []Result) string {
+		threads, ratios := sameThreadsPairs(c, rs, Result.cost, peer, base)
+		if len(threads) == 0 {
+			return ""
+		}
+		parts := make([]string, len(threads))
+		for i, t := range threads {
+			parts[i] = fmt.Sprintf("%s %.3g×", threadsText(t), ratios[i])
+		}
+		return "worst of " + strings.Join(parts, ", ")
+	}
+}
+
+func threadsText(n int) string {
+	if n == 1 {
+		return "1 thread"
+	}
+	return fmt.Sprintf("%d threads", n)
+}
+
 // accGapOf is a target value: |accuracy of a − accuracy of b| in points.
 func accGapOf(a, b string) func(Case, []Result, costFunc) (float64, bool) {
 	return func(c Case, rs []Result, _ costFunc) (float64, bool) {
@@ -173,6 +232,14 @@ func accGapOf(a, b string) func(Case, []Result, costFunc) (float64, bool) {
 	}
 }
 
+// pythonFrontDoor is the "Python front door" target: training
+// through nnsimd.Network.fit within 5% of the same training in Go, at every
+// thread count both ran (the worst counts). The deep suite has no python
+// row (see peerApplies), so no such target.
+var pythonFrontDoor = Target{What: "python nnsimd ÷ Go nnsimd (same threads)",
+	Value: worstSameThreadsRatioOf(pythonPeer, "nnsimd"), Detail: sameThreadsDetail(pythonPeer, "nnsimd"),
+	Goal: 1.05, AtMost: true, Unit: "×"}
+
 // Targets are the "Training targets" for each suite.
 var Targets = map[string][]Target{
 	"persample": {
@@ -181,6 +248,7 @@ var Targets = map[string][]Target{
 		{What: "pytorch (best) ÷ nnsimd (1 thread)", Value: ratioOf("pytorch", 0, "nnsimd", 1), Goal: 15, Unit: "×"},
 		{What: "numpy float32 ÷ nnsimd (1 thread)", Value: ratioOf("numpy float32", 0, "nnsimd", 1), Goal: 30, Unit: "×"},
 		{What: "|acc nnsimd − acc numpy float64|", Value: accGapOf("nnsimd", "numpy float64"), Goal: 0.5, AtMost: true, Unit: "points"},
+		pythonFrontDoor,
 	},
 	"minibatch": {
 		{What: "nnsimd, 1 thread: s/epoch", Value: secondsOf("nnsimd", 1), Goal: 0.10, AtMost: true, Unit: "s"},
@@ -188,6 +256,7 @@ var Targets = map[string][]Target{
 		{What: "numpy ÷ nnsimd (2 threads)", Value: ratioOf("numpy float32", 0, "nnsimd", 2), Goal: 4.5, Unit: "×"},
 		{What: "pytorch (best) ÷ nnsimd (2 threads)", Value: ratioOf("pytorch", 0, "nnsimd", 2), Goal: 6, Unit: "×"},
 		{What: "nnsimd 1 thread ÷ 2 threads", Value: ratioOf("nnsimd", 1, "nnsimd", 2), Goal: 1.8, Unit: "×"},
+		pythonFrontDoor,
 	},
 	"deep": {
 		{What: "pytorch (best) ÷ nnsimd (best): time to target", Value: ratioOf("pytorch", 0, "nnsimd", 0), Goal: 4, Unit: "×"},
@@ -267,6 +336,11 @@ func PrintSuite(w io.Writer, c Case, rs []Result) {
 			byCPU := ""
 			if cv, ok := t.Value(c, rs, Result.cpuCost); ok && cv != v {
 				byCPU = fmt.Sprintf("(cpu time: %.3g%s)", cv, u)
+			}
+			if t.Detail != nil {
+				if d := t.Detail(c, rs); d != "" {
+					byCPU += "\t" + d
+				}
 			}
 			fmt.Fprintf(tw, "  %s %s %g%s\t%.3g%s\t%s\t%s\n", t.What, op, t.Goal, u, v, u, verdict, byCPU)
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,8 +192,8 @@ func needPython(t *testing.T, modules ...string) {
 func TestPeerScriptsCompile(t *testing.T) {
 	needPython(t)
 	names, err := fs.Glob(peerScripts, "peers/*.py")
-	if err != nil || len(names) < 5 {
-		t.Fatalf("embedded peer scripts %v (err %v), want the five of peers/", names, err)
+	if err != nil || len(names) < 6 {
+		t.Fatalf("embedded peer scripts %v (err %v), want the six of peers/", names, err)
 	}
 	dir := t.TempDir()
 	for _, name := range names {
@@ -284,6 +285,281 @@ func TestParseOptions(t *testing.T) {
 	for _, bad := range [][]string{{"-suite", "fast"}, {"-peers", "jax"}, {"-threads", "0"}, {"-reps", "0"}, {"extra"}} {
 		if _, err := parseOptions(bad); err == nil {
 			t.Errorf("parseOptions(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseOptionsPython(t *testing.T) {
+	def, err := parseOptions(nil)
+	if err != nil || !slices.Contains(def.peers, "python") {
+		t.Errorf("default peers %v (err %v), want python among them", def.peers, err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(wd, "python"); def.nnsimdPython != want {
+		t.Errorf("default -nnsimd-python %q, want %q", def.nnsimdPython, want)
+	}
+	if want := filepath.Join(wd, "build", "libnnsimd.so"); def.lib != want {
+		t.Errorf("default -lib %q, want %q", def.lib, want)
+	}
+	opt, err := parseOptions([]string{"-peers", "torch,numpy,gonum,python", "-nnsimd-python", "../../python", "-lib", "/opt/lib.so"})
+	if err != nil || len(opt.peers) != 4 {
+		t.Fatalf("parseOptions with -peers python = %+v, %v", opt, err)
+	}
+	if want := filepath.Join(filepath.Dir(filepath.Dir(wd)), "python"); opt.nnsimdPython != want || opt.lib != "/opt/lib.so" {
+		t.Errorf("-nnsimd-python %q, -lib %q; want %q and /opt/lib.so", opt.nnsimdPython, opt.lib, want)
+	}
+	for _, bad := range [][]string{{"-lib", ""}, {"-nnsimd-python", ""}, {"-peers", "pythons"}} {
+		if _, err := parseOptions(bad); err == nil {
+			t.Errorf("parseOptions(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPeerApplies(t *testing.T) {
+	for _, tc := range []struct {
+		peer, suite string
+		want        bool
+	}{
+		{"python", "persample", true}, {"python", "minibatch", true}, {"python", "deep", false},
+		{"torch", "deep", true}, {"numpy", "deep", false}, {"gonum", "deep", false}, {"gonum", "minibatch", true},
+	} {
+		if got := peerApplies(tc.peer, tc.suite); got != tc.want {
+			t.Errorf("peerApplies(%q, %q) = %v, want %v", tc.peer, tc.suite, got, tc.want)
+		}
+	}
+	for suite, ts := range Targets {
+		has := slices.ContainsFunc(ts, func(t Target) bool { return strings.HasPrefix(t.What, pythonPeer+" ÷") })
+		if has != peerApplies("python", suite) {
+			t.Errorf("suite %s: python target listed %v, peer applies %v", suite, has, peerApplies("python", suite))
+		}
+	}
+}
+
+// fakeRun is a successful run of epochs epochs of s seconds (cpu seconds
+// of CPU time) each.
+func fakeRun(suite, peer string, threads, epochs int, s, cpu float64) Result {
+	r := Result{Suite: suite, Peer: peer, Threads: threads, Samples: 1000}
+	for range epochs {
+		r.EpochSeconds = append(r.EpochSeconds, s)
+		r.EpochCPU = append(r.EpochCPU, cpu)
+		r.EpochAcc = append(r.EpochAcc, 0.9)
+	}
+	return r
+}
+
+// targetLine is the line of table that states the python target.
+func targetLine(t *testing.T, table string) string {
+	t.Helper()
+	for _, line := range strings.Split(table, "\n") {
+		if strings.Contains(line, "python nnsimd ÷ Go nnsimd (same threads) ≤ 1.05×") {
+			return line
+		}
+	}
+	t.Fatalf("no python target line in:\n%s", table)
+	return ""
+}
+
+// TestPythonTarget checks the python front-door target on made-up runs: it
+// compares each thread count with Go's at the same count and judges the
+// worst, and says so.
+func TestPythonTarget(t *testing.T) {
+	for _, c := range Suites(0)[:2] {
+		for _, tc := range []struct {
+			name   string
+			rs     []Result
+			value  string // the figure printed, "" for not measured
+			met    bool
+			detail string
+		}{
+			{"within 5% at both counts", []Result{
+				fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, "nnsimd", 2, 2, 0.5, 1.0),
+				fakeRun(c.Suite, pythonPeer, 1, 2, 1.02, 1.0), fakeRun(c.Suite, pythonPeer, 2, 2, 0.52, 1.1),
+			}, "1.04×", true, "worst of 1 thread 1.02×, 2 threads 1.04×"},
+			// Python's best is within 5% of Go's best, but only the same
+			// count counts.
+			{"slow at 1 thread", []Result{
+				fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, "nnsimd", 2, 2, 0.5, 1.0),
+				fakeRun(c.Suite, pythonPeer, 1, 2, 1.2, 1.0), fakeRun(c.Suite, pythonPeer, 2, 2, 0.51, 1.0),
+			}, "1.2×", false, "worst of 1 thread 1.2×, 2 threads 1.02×"},
+			{"slow at 2 threads", []Result{
+				fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, "nnsimd", 2, 2, 0.5, 1.0),
+				fakeRun(c.Suite, pythonPeer, 1, 2, 0.99, 1.0), fakeRun(c.Suite, pythonPeer, 2, 2, 0.6, 1.2),
+			}, "1.2×", false, "worst of 1 thread 0.99×, 2 threads 1.2×"},
+			{"one count failed", []Result{
+				fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, "nnsimd", 2, 2, 0.5, 1.0),
+				fakeRun(c.Suite, pythonPeer, 1, 2, 1.01, 1.0), {Suite: c.Suite, Peer: pythonPeer, Threads: 2, Error: "library missing"},
+			}, "1.01×", true, "worst of 1 thread 1.01×"},
+			{"no python rows", []Result{fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0)}, "", false, ""},
+			{"no Go row at python's count", []Result{
+				fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, pythonPeer, 2, 2, 0.5, 1.0),
+			}, "", false, ""},
+		} {
+			var out bytes.Buffer
+			PrintSuite(&out, c, tc.rs)
+			line := targetLine(t, out.String())
+			f := strings.Fields(strings.SplitN(line, "≤ 1.05×", 2)[1])
+			switch {
+			case tc.value == "":
+				if !strings.Contains(line, "not measured") {
+					t.Errorf("%s, %s: %q, want not measured", c.Suite, tc.name, line)
+				}
+			case len(f) < 2 || f[0] != tc.value || (f[1] == "met") != tc.met || (f[1] != "met" && f[1] != "missed"):
+				t.Errorf("%s, %s: %q, want %s and met %v", c.Suite, tc.name, line, tc.value, tc.met)
+			case !strings.HasSuffix(strings.TrimSpace(line), tc.detail):
+				t.Errorf("%s, %s: %q, want it to end %q", c.Suite, tc.name, line, tc.detail)
+			}
+		}
+	}
+	// By CPU time the same pairs are compared: 1.1/1.0 at 2 threads.
+	c := Suites(0)[1]
+	v, ok := pythonFrontDoor.Value(c, []Result{
+		fakeRun(c.Suite, "nnsimd", 2, 2, 0.5, 1.0), fakeRun(c.Suite, pythonPeer, 2, 2, 0.52, 1.1),
+		fakeRun(c.Suite, "nnsimd", 1, 2, 1.0, 1.0), fakeRun(c.Suite, pythonPeer, 1, 2, 1.0, 1.0),
+	}, Result.cpuCost)
+	if !ok || math.Abs(v-1.1) > 1e-12 {
+		t.Errorf("python target by CPU time = %v, %v; want 1.1", v, ok)
+	}
+}
+
+// TestNNSIMDPythonEnv: the python peer's environment, and the errors that
+// say what is missing.
+func TestNNSIMDPythonEnv(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "libnnsimd.so")
+	pkg := filepath.Join(dir, "py")
+	if _, err := nnsimdPythonEnv(pkg, lib); err == nil || !strings.Contains(err.Error(), "make lib") {
+		t.Errorf("missing library: err %v, want one saying to run make lib", err)
+	}
+	if err := os.WriteFile(lib, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nnsimdPythonEnv(pkg, lib); err == nil || !strings.Contains(err.Error(), "-nnsimd-python") {
+		t.Errorf("missing package: err %v, want one naming -nnsimd-python", err)
+	}
+	if err := os.MkdirAll(filepath.Join(pkg, "nnsimd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "nnsimd", "__init__.py"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PYTHONPATH", "/elsewhere")
+	env, err := nnsimdPythonEnv(pkg, lib)
+	want := []string{"PYTHONPATH=" + pkg + string(os.PathListSeparator) + "/elsewhere", "NNSIMD_LIB=" + lib}
+	if err != nil || !slices.Equal(env, want) {
+		t.Errorf("nnsimdPythonEnv = %q, %v; want %q", env, err, want)
+	}
+}
+
+// TestPythonPeerWithoutLibrary: a missing library fails the python rows
+// with a clear error, at every thread count, and the other rows still run.
+func TestPythonPeerWithoutLibrary(t *testing.T) {
+	d := Data{Train: synthetic(300, 4, 4, 1), Test: synthetic(100, 4, 4, 2)}
+	py, cleanup, err := newPythonRunner(python, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	dir := t.TempDir()
+	opt := options{peers: []string{"python", "gonum"}, threads: []int{1, 2}, reps: 1,
+		nnsimdPython: dir, lib: filepath.Join(dir, "libnnsimd.so")}
+	for _, c := range syntheticCases() {
+		var log bytes.Buffer
+		rs := RunSuite(c, d, opt, py, &log)
+		var pyRows, failed, others int
+		for _, r := range rs {
+			switch {
+			case r.Peer == pythonPeer:
+				pyRows++
+				if strings.Contains(r.Error, "make lib") {
+					failed++
+				}
+			case r.Error == "":
+				others++
+			}
+		}
+		wantPy := 2
+		if !peerApplies("python", c.Suite) {
+			wantPy = 0
+		}
+		if pyRows != wantPy || failed != wantPy || others < 2 {
+			t.Errorf("%s: %d python rows (%d failed saying make lib), %d others fine; want %d, %d, ≥ 2\n%s",
+				c.Suite, pyRows, failed, others, wantPy, wantPy, log.String())
+		}
+	}
+}
+
+// TestNNSIMDFitPeerRuns runs peers/nnsimd_fit.py over the real library on
+// a tiny IDX folder. It trains with nnsimd's code, so given the Go row's
+// network and training it must end with exactly the weights the Go code
+// reaches: a hyper-parameter that differs would show.
+func TestNNSIMDFitPeerRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Python")
+	}
+	needPython(t, "numpy")
+	lib, err := filepath.Abs(filepath.Join("..", "..", "build", "libnnsimd.so"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(lib); err != nil {
+		t.Skipf("%s missing (make lib): %v", lib, err)
+	}
+	pkg, err := filepath.Abs(filepath.Join("..", "..", "python"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := nnsimdPythonEnv(pkg, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := synthetic(400, 4, 4, 8)
+	// As the IDX files hold it, so the Go run sees the script's pixels.
+	for i, v := range ds.X {
+		ds.X[i] = float32(math.Round(float64(v)*255)) / 255
+	}
+	dir := t.TempDir()
+	writeIDX(t, dir, ds)
+	py, cleanup, err := newPythonRunner(python, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	d := Data{Train: ds, Test: ds, Dir: dir}
+	for _, c := range syntheticCases()[:2] {
+		c.Momentum = 0.5 // so a momentum left out would show
+		saved := filepath.Join(dir, c.Suite+".nnsm")
+		r, err := py.run(c.Suite, pythonPeer, nnsimdFitScript, append(caseArgs(c, d, 2), "--save", saved), 1, env...)
+		if err != nil {
+			t.Errorf("%s: %v", c.Suite, err)
+			continue
+		}
+		if r.Samples != ds.N || len(r.EpochSeconds) != c.Epochs || !(r.TestAcc() >= 0.8) {
+			t.Errorf("%s: %d samples, %d epochs, test accuracy %v; want %d, %d and ≥ 0.8",
+				c.Suite, r.Samples, len(r.EpochSeconds), r.TestAcc(), ds.N, c.Epochs)
+		}
+		got, err := nn.Load(saved)
+		if err != nil {
+			t.Fatalf("%s: the script's network: %v", c.Suite, err)
+		}
+		want, err := nn.New(c.netConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := want.Fit(ds.X, nn.OneHot(ds.Labels, c.Sizes[len(c.Sizes)-1]), ds.N, c.trainConfig(1)); err != nil {
+			t.Fatal(err)
+		}
+		if g, w := got.Config(), want.Config(); !slices.Equal(g.Sizes, w.Sizes) || g.Hidden != w.Hidden ||
+			g.Output != w.Output || g.Loss != w.Loss || g.Bias != w.Bias {
+			t.Errorf("%s: the script's network is %+v, Go's %+v", c.Suite, g, w)
+			continue
+		}
+		for l := 0; l < want.NumLayers(); l++ {
+			if !slices.Equal(got.Weights(l), want.Weights(l)) || !slices.Equal(got.Biases(l), want.Biases(l)) {
+				t.Errorf("%s layer %d: the script's trained weights or biases differ from Go's", c.Suite, l)
+			}
 		}
 	}
 }
