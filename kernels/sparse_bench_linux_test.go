@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"syscall"
@@ -76,20 +77,23 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 func BenchmarkSparseBatchMNIST(b *testing.B) {
 	defer SetThreads(Threads())
 	SetThreads(1)
-	const m, k, n = 128, 784, 128
+	const m, k = 128, 784
 	r := rand.New(rand.NewPCG(53, 54))
-	w := at(r, k*n, 0)
-	d := at(r, m*n, 0)
-	c := make([]float32, m*n)
 	x, rows := mnistLikeBatch(r, m, k)
 	xt := make([]float32, k*m)
-	b.Run("forward/rows", func(b *testing.B) {
-		cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
-	})
-	b.Run("update/transposed", func(b *testing.B) {
-		cpuLoop(b, func(int) {
-			Transpose(m, k, x, k, xt, m)
-			OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+	// 128 outputs (784-128-10) keep W in L2; 512 (784-512-256-10) do not.
+	for _, n := range []int{128, 512} {
+		w := at(r, k*n, 0)
+		d := at(r, m*n, 0)
+		c := make([]float32, m*n)
+		b.Run(fmt.Sprintf("n=%d/forward/rows", n), func(b *testing.B) {
+			cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
 		})
-	})
+		b.Run(fmt.Sprintf("n=%d/update/transposed", n), func(b *testing.B) {
+			cpuLoop(b, func(int) {
+				Transpose(m, k, x, k, xt, m)
+				OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+			})
+		})
+	}
 }
