@@ -18,7 +18,7 @@ help:
 	@echo "make fuzz         each fuzz target for FUZZTIME (default 60s)"
 	@echo "make bench-go     the same kernels as go test benchmarks (for benchstat)"
 	@echo "make bench-compare  nnsimd beside OpenBLAS (libopenblas-dev) and gonum"
-	@echo "make bench-train  full-MNIST training beside PyTorch, numpy and gonum"
+	@echo "make bench-train  full-MNIST training beside PyTorch, numpy, gonum and nnsimd from Python"
 
 # Builds the CLI and trains 784-256-10 on full MNIST with its defaults
 # (relu, softmax cross-entropy, batch 64, lr 0.05, momentum 0.9, 6 epochs):
