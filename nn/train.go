@@ -360,10 +360,11 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 	bw := &n.bw
 	n.forwardBatch(x, rows, nz)
 	last := len(n.layers) - 1
-	if bad := bw.rowWork.outputDeltas(n, t, rows); bad >= 0 {
+	lowest := n.lowestTrained()
+	// Every delta is taken from the weights before the update.
+	if bad := bw.rowWork.deltas(n, t, rows, lowest); bad >= 0 {
 		return bad
 	}
-	lowest := n.lowestTrained()
 	inv := 1 / float32(rows)
 	for l := last; l >= lowest; l-- {
 		ly := &n.layers[l]
@@ -373,12 +374,6 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 			in = x[:rows*ly.in]
 		} else {
 			in = bw.act[l-1][:rows*ly.in]
-			// δ_below = δ·Wᵀ ⊙ act′, with the weights before the update.
-			if l > lowest {
-				below := bw.delta[l-1][:rows*ly.in]
-				kernels.Gemm(false, true, rows, ly.in, ly.out, 1, d, ly.out, ly.w, ly.out, 0, below, ly.in)
-				backActivation(n.layers[l-1].act, below, in)
-			}
 		}
 		if ly.frozen {
 			continue
