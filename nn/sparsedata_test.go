@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,8 +12,17 @@ import (
 
 // TestSparseData checks the lists newSparseData builds against the
 // inputs, its refusal of data too dense for them, and the first NaN or
-// ±Inf it reports, wherever that lies.
+// ±Inf it reports, wherever that lies, in one chunk and in several.
 func TestSparseData(t *testing.T) {
+	defer func(saved, threads int) { sparseDataMinChunk = saved; kernels.SetThreads(threads) }(sparseDataMinChunk, kernels.Threads())
+	for _, c := range []struct{ threads, minChunk int }{{1, 4096}, {2, 64}, {3, 64}, {8, 64}} {
+		kernels.SetThreads(c.threads)
+		sparseDataMinChunk = c.minChunk
+		t.Run(fmt.Sprintf("threads=%d", c.threads), testSparseData)
+	}
+}
+
+func testSparseData(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	const rows, in = 600, 50 // more rows than the probe
 	x := sparseInputs(rng, rows, in, 0.2)
@@ -71,12 +81,18 @@ func TestSparseData(t *testing.T) {
 // gathered from the dense inputs, bit for bit, with the same lists, in
 // data order and shuffled, for each number of threads.
 func TestPrepareBatchFromLists(t *testing.T) {
-	defer kernels.SetThreads(kernels.Threads())
+	defer func(saved, threads int) { sparseDataMinChunk = saved; kernels.SetThreads(threads) }(sparseDataMinChunk, kernels.Threads())
 	rng := rand.New(rand.NewPCG(33, 34))
 	const rows, in, out, batch = 300, 784, 10, 128
 	x := sparseInputs(rng, rows, in, 0.19)
 	y := sparseInputs(rng, rows, out, 0.5)
+	// Lists in three chunks of 100 rows, so that batches span chunks.
+	kernels.SetThreads(3)
+	sparseDataMinChunk = 64
 	sd, _ := newSparseData(x, rows, in)
+	if sd == nil || len(sd.chunks) != 3 {
+		t.Fatalf("newSparseData: %v, want lists in 3 chunks", sd)
+	}
 	order := make([]int32, rows)
 	for i, p := range rng.Perm(rows) {
 		order[i] = int32(p)
@@ -109,5 +125,25 @@ func TestPrepareBatchFromLists(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkNewSparseData lists the non-zeros of MNIST-like inputs (60,000
+// rows of 784 at 19% density) on one thread and on two.
+//
+//	go test -run '^$' -bench NewSparseData ./nn
+func BenchmarkNewSparseData(b *testing.B) {
+	defer kernels.SetThreads(kernels.Threads())
+	const rows, in = 60000, 784
+	x := sparseInputs(rand.New(rand.NewPCG(35, 36)), rows, in, 0.19)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			kernels.SetThreads(threads)
+			for b.Loop() {
+				if sd, _ := newSparseData(x, rows, in); sd == nil {
+					b.Fatal("refused")
+				}
+			}
+		})
 	}
 }

@@ -196,9 +196,9 @@ func (p *sparsePrep) RunPart(part int) {
 		}
 		if p.sd != nil && p.order != nil && r+prefetchAhead < r1 {
 			ahead := int(p.order[r+prefetchAhead])
-			s, e := p.sd.start[ahead], p.sd.start[ahead+1]
-			kernels.Prefetch(p.sd.val[s:e])
-			kernels.PrefetchInt32(p.sd.idx[s:e])
+			idx, val := p.sd.row(ahead)
+			kernels.Prefetch(val)
+			kernels.PrefetchInt32(idx)
 			kernels.Prefetch(p.srcY[ahead*out : ahead*out+out])
 		}
 		var list []int32
