@@ -35,7 +35,9 @@ type TrainConfig struct {
 	Shuffle  bool   // false = data order (the book); true = a fresh permutation each epoch
 	Seed     uint64 // shuffle seed
 	// Threads is the number of threads the kernels may use; 0 =
-	// runtime.NumCPU(). Results do not depend on it.
+	// runtime.NumCPU(). Results do not depend on it. Mini-batch steps split
+	// their products and row-wise work across them; per-sample SGD runs on
+	// one thread, as each step needs the weights of the one before.
 	Threads int
 	// Progress, if set, is called about every ProgressEvery (default 200ms)
 	// and at the end of each epoch; returning false cancels: Fit returns
