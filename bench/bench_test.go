@@ -3,8 +3,11 @@ package bench
 import (
 	"bytes"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/cpuid/v2"
 
 	"github.com/nnsimd/nnsimd/kernels"
 )
@@ -166,5 +169,27 @@ func TestShapeLoops(t *testing.T) {
 	}
 	if _, err := (Shape{Kernel: "Conv"}).loop(); err == nil {
 		t.Error(`Shape{Kernel: "Conv"}.loop() succeeded, want an error`)
+	}
+}
+
+// BetterOpenBLASCore replaces only OpenBLAS's generic core, and only with
+// kernels this CPU has.
+func TestBetterOpenBLASCore(t *testing.T) {
+	for _, reported := range []string{"SkylakeX", "Haswell", "Zen", "Cooperlake", "", "neoversen1"} {
+		if core, ok := BetterOpenBLASCore(reported); ok {
+			t.Errorf("BetterOpenBLASCore(%q) = %q, true; want no replacement", reported, core)
+		}
+	}
+	core, ok := BetterOpenBLASCore("Prescott")
+	want := ""
+	switch {
+	case runtime.GOARCH != "amd64":
+	case cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512DQ, cpuid.AVX512VL):
+		want = "SkylakeX"
+	case cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3):
+		want = "Haswell"
+	}
+	if core != want || ok != (want != "") {
+		t.Errorf("BetterOpenBLASCore(Prescott) = %q, %v on this CPU; want %q", core, ok, want)
 	}
 }

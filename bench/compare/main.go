@@ -11,6 +11,12 @@
 // one cgo call is measured and printed for whoever calls OpenBLAS from Go.
 // Each library's result is checked against OpenBLAS's before timing, so the
 // three compute the same thing. Relu has no BLAS counterpart and is left out.
+//
+// When OPENBLAS_CORETYPE is unset and OpenBLAS took its generic core (it
+// does on CPU models newer than its table), compare runs itself again with
+// OPENBLAS_CORETYPE naming OpenBLAS's best kernels for this CPU (see
+// bench.BetterOpenBLASCore) and says so in the header: OpenBLAS reads the
+// variable only as it loads.
 package main
 
 import (
@@ -20,6 +26,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nnsimd/nnsimd/bench"
@@ -29,19 +36,57 @@ import (
 func main() {
 	quick := flag.Bool("quick", false, "fewer shapes and shorter runs")
 	isa := flag.String("isa", "", "nnsimd implementation to measure (default: the best this CPU has)")
+	runs := flag.Int("runs", 0, "timed runs of each operation, the fastest kept (default 15, or 4 with -quick); more see further through a busy machine")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "compare: unexpected argument %q\n", flag.Arg(0))
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(os.Stdout, *quick, *isa); err != nil {
+	if *runs < 0 {
+		fmt.Fprintf(os.Stderr, "compare: -runs %d, want ≥ 0\n", *runs)
+		os.Exit(2)
+	}
+	if err := reexecWithBetterCore(); err != nil {
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
+	}
+	t := bench.NewTimer(*quick)
+	if *runs > 0 {
+		t.Runs = *runs
+	}
+	if err := run(os.Stdout, t, *quick, *isa); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, quick bool, isa string) error {
+// coreSetBy marks a run that reexecWithBetterCore started, naming the core
+// OpenBLAS had picked by itself.
+const coreSetBy = "NNSIMD_COMPARE_OPENBLAS_PICKED"
+
+// reexecWithBetterCore runs this program again, in place, with
+// OPENBLAS_CORETYPE set, when it is unset and OpenBLAS took its generic
+// core although better kernels fit this CPU. It returns only if it does
+// not, or if the exec failed.
+func reexecWithBetterCore() error {
+	if _, set := os.LookupEnv("OPENBLAS_CORETYPE"); set {
+		return nil
+	}
+	picked, _ := openblasSetup()
+	core, ok := bench.BetterOpenBLASCore(picked)
+	if !ok {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("OpenBLAS picked its %s core; running again with OPENBLAS_CORETYPE=%s: %w", picked, core, err)
+	}
+	env := append(os.Environ(), "OPENBLAS_CORETYPE="+core, coreSetBy+"="+picked)
+	return fmt.Errorf("OpenBLAS picked its %s core; running again with OPENBLAS_CORETYPE=%s: %w", picked, core, syscall.Exec(exe, os.Args, env))
+}
+
+func run(w io.Writer, t bench.Timer, quick bool, isa string) error {
 	if isa != "" {
 		if err := kernels.Use(isa); err != nil {
 			return fmt.Errorf("-isa: %w", err)
@@ -53,11 +98,14 @@ func run(w io.Writer, quick bool, isa string) error {
 	kernels.SetThreads(1)
 	corename, config := openblasSetup()
 
-	t := bench.NewTimer(quick)
 	cgoNs := cgoCallNs(t)
 	fmt.Fprintf(w, "# nnsimd (%s) vs OpenBLAS (%s core) vs gonum, one core each; best of %d runs of %v\n",
 		kernels.ISA(), corename, t.Runs, t.RunTime)
 	fmt.Fprintf(w, "# %s\n", strings.TrimSpace(config))
+	if picked := os.Getenv(coreSetBy); picked != "" {
+		fmt.Fprintf(w, "# OPENBLAS_CORETYPE=%s set by compare: by itself OpenBLAS picked its generic %s core on this CPU\n",
+			os.Getenv("OPENBLAS_CORETYPE"), picked)
+	}
 	fmt.Fprintf(w, "# OpenBLAS is timed by a loop in C, so its column holds no cgo call; one cgo call costs %.1f ns\n", cgoNs)
 	fmt.Fprintf(w, "# here, which a Go program calling OpenBLAS pays on every call (column \"+cgo\").\n")
 	fmt.Fprintf(w, "# nnsimd× and gonum× are time / OpenBLAS time: below 1 is faster than OpenBLAS.\n")
