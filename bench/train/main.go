@@ -30,7 +30,9 @@
 // A Python peer at n threads runs with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS
 // and torch.set_num_threads all n, as a PyTorch user asking for n threads
 // gets; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE pass through as they are and
-// are printed in the header. Every row gives wall and CPU time per epoch
+// are printed in the header, except that with OPENBLAS_CORETYPE unset on a
+// CPU model OpenBLAS does not know (it then takes its generic SSE3 core)
+// the peers get its best kernels for the CPU, as the header says. Every row gives wall and CPU time per epoch
 // (the process's, all threads): on a shared machine wall ≫ CPU means the
 // run was crowded out, CPU ≫ wall·threads that it spun.
 //
@@ -193,7 +195,11 @@ func run(stdout, stderr io.Writer, opt options) error {
 		}
 		defer jsonFile.Close()
 	}
-	printHeader(stdout, d, opt)
+	core := "no Python peers"
+	if py != nil {
+		core = py.chooseCore()
+	}
+	printHeader(stdout, d, opt, core)
 	for _, c := range Suites(opt.epochs) {
 		if !slices.Contains(opt.suites, c.Suite) {
 			continue
@@ -212,7 +218,7 @@ func run(stdout, stderr io.Writer, opt options) error {
 
 // printHeader says what was measured where: the machine, its load, the
 // kernels, and the OpenBLAS settings the Python peers inherit.
-func printHeader(w io.Writer, d Data, opt options) {
+func printHeader(w io.Writer, d Data, opt options, core string) {
 	fmt.Fprintf(w, "# nnsimd training benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "# %s/%s, %d CPUs, GOMAXPROCS %d, %s; nnsimd kernels %s\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), kernels.ISA())
@@ -223,8 +229,8 @@ func printHeader(w io.Writer, d Data, opt options) {
 		}
 		return "unset"
 	}
-	fmt.Fprintf(w, "# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
-		env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"), opt.python)
+	fmt.Fprintf(w, "# %s; OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
+		core, env("OPENBLAS_L2_SIZE"), opt.python)
 	if slices.Contains(opt.peers, "python") {
 		fmt.Fprintf(w, "# python nnsimd: package %s, library %s\n", opt.nnsimdPython, opt.lib)
 	}

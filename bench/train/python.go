@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nnsimd/nnsimd/bench"
 )
 
 // The peer scripts travel inside the binary, so `go run ./bench/train`
@@ -26,6 +28,42 @@ type pythonRunner struct {
 	python  string // e.g. /usr/bin/python3 (Debian's numpy and torch)
 	dir     string // where the scripts were unpacked
 	timeout time.Duration
+	// coreEnv is OPENBLAS_CORETYPE=… for every script, when chooseCore
+	// set it, else empty.
+	coreEnv []string
+}
+
+// openblasCoreScript prints the core OpenBLAS picks on this CPU, as numpy
+// and torch (which Debian links to the same OpenBLAS) load it.
+const openblasCoreScript = `import ctypes, ctypes.util
+name = ctypes.util.find_library("openblas")
+if name is None:
+    raise SystemExit("no OpenBLAS library found")
+lib = ctypes.CDLL(name)
+lib.openblas_get_corename.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode())
+`
+
+// chooseCore asks OpenBLAS which core it picks here when OPENBLAS_CORETYPE
+// is unset. If it fell back to its generic one, the scripts run with
+// OPENBLAS_CORETYPE naming its best kernels for this CPU instead (see
+// bench.BetterOpenBLASCore): a peer slowed by OpenBLAS's CPU table would
+// flatter nnsimd. It returns what the header should say about it.
+func (p *pythonRunner) chooseCore() string {
+	if v, set := os.LookupEnv("OPENBLAS_CORETYPE"); set {
+		return "OPENBLAS_CORETYPE=" + v + " (passed on unchanged)"
+	}
+	out, err := exec.Command(p.python, "-c", openblasCoreScript).Output()
+	if err != nil {
+		return fmt.Sprintf("OPENBLAS_CORETYPE unset; OpenBLAS's core not known (%v)", err)
+	}
+	picked := strings.TrimSpace(string(out))
+	core, ok := bench.BetterOpenBLASCore(picked)
+	if !ok {
+		return "OPENBLAS_CORETYPE unset; OpenBLAS picks its " + picked + " core"
+	}
+	p.coreEnv = []string{"OPENBLAS_CORETYPE=" + core}
+	return fmt.Sprintf("OPENBLAS_CORETYPE=%s set for the peers: by itself OpenBLAS picks its generic %s core on this CPU", core, picked)
 }
 
 // newPythonRunner unpacks the scripts; call cleanup when done.
@@ -108,8 +146,9 @@ func nnsimdPythonEnv(pkgDir, lib string) ([]string, error) {
 
 // run runs script with args on threads threads and returns its result,
 // labelled peer. Every thread pool the child may use (OpenBLAS, OpenMP,
-// torch's) gets threads; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are passed
-// on as they are. env entries are added last, so they override.
+// torch's) gets threads; OPENBLAS_CORETYPE (unless chooseCore set it) and
+// OPENBLAS_L2_SIZE are passed on as they are. env entries are added last,
+// so they override.
 func (p *pythonRunner) run(suite, peer, script string, args []string, threads int, env ...string) (Result, error) {
 	res := Result{Suite: suite, Peer: peer, Threads: threads}
 	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
@@ -117,6 +156,7 @@ func (p *pythonRunner) run(suite, peer, script string, args []string, threads in
 	cmd := exec.CommandContext(ctx, p.python, append([]string{filepath.Join(p.dir, script), "--threads", strconv.Itoa(threads)}, args...)...)
 	n := strconv.Itoa(threads)
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS="+n, "OMP_NUM_THREADS="+n, "MKL_NUM_THREADS="+n)
+	cmd.Env = append(cmd.Env, p.coreEnv...)
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
