@@ -143,7 +143,7 @@ func runTrain(e *env, args []string) error {
 		}
 		testTime += time.Since(testStart)
 		bar.clear()
-		fmt.Fprintf(e.stdout, "epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.1f s (%.0f samples/s)\n",
+		fmt.Fprintf(e.stdout, "epoch %d/%d: loss %.4f, test accuracy %.2f%%, %.3g s (%.0f samples/s)\n",
 			p.Epoch, p.Epochs, p.Loss, 100*last.Accuracy, seconds.Seconds(), float64(p.Total)/seconds.Seconds())
 		epochStart = time.Now()
 		return true
@@ -162,7 +162,7 @@ func runTrain(e *env, args []string) error {
 	case err != nil:
 		return fmt.Errorf("train: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "final test accuracy %.2f%% (%d/%d); training %.1f s + testing %.1f s, total %.1f s with loading; isa %s\n",
+	fmt.Fprintf(e.stdout, "final test accuracy %.2f%% (%d/%d); training %.3g s + testing %.3g s, total %.3g s with loading; isa %s\n",
 		100*last.Accuracy, last.Correct, last.Total, trainTime.Seconds(), testTime.Seconds(), time.Since(cmdStart).Seconds(), kernels.ISA())
 
 	if f.save != "" {
