@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -63,6 +64,20 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 			k := i % images
 			GemvTRows(y, w, n, x[k*m:k*m+m], lists[k])
 			OuterUpdateRows(-1e-6, x[k*m:k*m+m], lists[k], delta, w, n)
+		})
+	})
+	// As nn trains: the update walks the rows backwards, starting on those
+	// the forward pass left in L1.
+	reversed := make([][]int32, images)
+	for k, l := range lists {
+		reversed[k] = slices.Clone(l)
+		slices.Reverse(reversed[k])
+	}
+	b.Run("both-update-reversed", func(b *testing.B) {
+		cpuLoop(b, func(i int) {
+			k := i % images
+			GemvTRows(y, w, n, x[k*m:k*m+m], lists[k])
+			OuterUpdateRows(-1e-6, x[k*m:k*m+m], reversed[k], delta, w, n)
 		})
 	})
 }
