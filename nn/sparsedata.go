@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 
 	"github.com/nnsimd/nnsimd/kernels"
 )
@@ -103,10 +104,13 @@ func (b *sparseBuild) RunPart(part int) {
 		val:   make([]float32, 0, (r1-r0)*perRow+in),
 	}
 	b.bad[part] = -1
-	list := make([]int32, in)
 	for r := r0; r < r1; r++ {
 		xr := b.x[r*in : r*in+in]
-		k, finite := kernels.NonZeros(list, xr)
+		// The row's positions go straight to the end of idx and its
+		// values to the end of val (as long as idx): no list to copy.
+		e := len(c.idx)
+		c.idx = slices.Grow(c.idx, in)
+		k, finite := kernels.NonZeros(c.idx[e:e+in], xr)
 		if !finite {
 			for j, v := range xr {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -115,11 +119,13 @@ func (b *sparseBuild) RunPart(part int) {
 				}
 			}
 		}
-		c.idx = append(c.idx, list[:k]...)
-		for _, p := range list[:k] {
-			c.val = append(c.val, xr[p])
+		c.idx = c.idx[:e+k]
+		c.val = slices.Grow(c.val, k)[:e+k]
+		vals := c.val[e : e+k]
+		for i, p := range c.idx[e : e+k] {
+			vals[i] = xr[p]
 		}
-		c.start[r-r0+1] = len(c.idx)
+		c.start[r-r0+1] = e + k
 		if len(c.idx) > b.most {
 			// Denser than the sparse path pays for: the rest only
 			// needs its check.
