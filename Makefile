@@ -62,7 +62,8 @@ test-arm64:
 	fi
 
 # The table: ns/op, GFLOP/s, GB/s and the fraction of this machine's probed
-# ceilings per kernel × ISA × size. BENCHFLAGS=-quick for a short run.
+# ceilings per kernel × ISA × size. BENCHFLAGS=-quick for a short run,
+# BENCHFLAGS=-runs 60 on a busy machine (also for bench-compare).
 bench:
 	$(GO) run ./bench/kernels $(BENCHFLAGS)
 

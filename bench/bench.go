@@ -47,6 +47,10 @@ type Options struct {
 	// Quick measures fewer shapes (those with targets, two GEMMs) with
 	// shorter runs: about a second per ISA instead of ten.
 	Quick bool
+	// Runs is how many timed runs each measurement takes, the fastest
+	// kept; 0 means NewTimer's (15, or 4 when Quick). More runs see
+	// further through a busy machine.
+	Runs int
 	// Threads is how many goroutines one GEMM may use (kernels.SetThreads);
 	// 0 means 1, one core, which is what the ceilings describe. With more,
 	// a GEMM's FMA ceiling is multiplied by min(Threads, runtime.NumCPU()).
@@ -104,6 +108,9 @@ func Measure(opt Options) (*Report, error) {
 	if opt.Threads < 0 {
 		return nil, fmt.Errorf("bench: Options.Threads is %d, want ≥ 0", opt.Threads)
 	}
+	if opt.Runs < 0 {
+		return nil, fmt.Errorf("bench: Options.Runs is %d, want ≥ 0", opt.Runs)
+	}
 	isas := opt.ISAs
 	if len(isas) == 0 {
 		isas = kernels.Available()
@@ -124,6 +131,9 @@ func Measure(opt Options) (*Report, error) {
 	kernels.SetThreads(threads)
 
 	t := NewTimer(opt.Quick)
+	if opt.Runs > 0 {
+		t.Runs = opt.Runs
+	}
 	ceilings, err := ProbeCeilings(t)
 	if err != nil {
 		return nil, err

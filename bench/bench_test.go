@@ -16,9 +16,12 @@ import (
 // finite, each in the printed table, and the active ISA left as it was.
 func TestRunKernelsQuick(t *testing.T) {
 	before := kernels.ISA()
-	r, err := Measure(Options{Quick: true})
+	r, err := Measure(Options{Quick: true, Runs: 2})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Timer.Runs != 2 {
+		t.Errorf("Measure with Runs 2 timed %d runs", r.Timer.Runs)
 	}
 	if after := kernels.ISA(); after != before {
 		t.Errorf("Measure left ISA %q active, want %q", after, before)
@@ -68,6 +71,7 @@ func TestOptionsErrors(t *testing.T) {
 		{Options{Kernels: []string{"dot", "Sgemm"}}, `unknown kernel "Sgemm"`},
 		{Options{ISAs: []string{"sse9"}}, `unknown ISA "sse9"`},
 		{Options{Threads: -1}, "Options.Threads is -1"},
+		{Options{Runs: -3}, "Options.Runs is -3"},
 	} {
 		var buf bytes.Buffer
 		err := RunKernels(&buf, tc.opt)

@@ -21,13 +21,18 @@ func main() {
 	kernelNames := flag.String("kernel", "", "comma-separated kernels to measure: "+strings.Join(bench.KernelNames, ", ")+" (default: all)")
 	asJSON := flag.Bool("json", false, "print the report (ceilings and rows) as JSON instead of the table")
 	threads := flag.Int("threads", 0, "goroutines one GEMM may use (default 1: one core, as the ceilings)")
+	runs := flag.Int("runs", 0, "timed runs of each measurement, the fastest kept (default 15, or 4 with -quick); more see further through a busy machine")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "kernels: unexpected argument %q\n", flag.Arg(0))
 		flag.Usage()
 		os.Exit(2)
 	}
-	opt := bench.Options{Quick: *quick, ISAs: split(*isas), Kernels: split(*kernelNames), Threads: *threads}
+	if *runs < 0 {
+		fmt.Fprintf(os.Stderr, "kernels: -runs %d, want ≥ 0\n", *runs)
+		os.Exit(2)
+	}
+	opt := bench.Options{Quick: *quick, ISAs: split(*isas), Kernels: split(*kernelNames), Threads: *threads, Runs: *runs}
 	if err := run(opt, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "kernels:", err)
 		os.Exit(1)

@@ -246,6 +246,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"viz"}, "-model is required"},
 		{[]string{"bench", "-isa", "sse9"}, `-isa "sse9"`},
 		{[]string{"bench", "-kernels", "Conv"}, `unknown kernel "Conv"`},
+		{[]string{"bench", "-runs", "-2"}, "-runs -2, want ≥ 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"help", "frobnicate"}, `no help for "frobnicate"`},
 		{nil, "no command given"},

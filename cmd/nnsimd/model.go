@@ -129,16 +129,20 @@ func runViz(e *env, args []string) error {
 }
 
 func runBench(e *env, args []string) error {
-	fs := newFlags(e, "bench", "bench [-quick] [-isa X[,Y]] [-kernels K[,L]]",
+	fs := newFlags(e, "bench", "bench [-quick] [-runs N] [-isa X[,Y]] [-kernels K[,L]]",
 		"Measure the kernels: time per call, GFLOP/s, GB/s and the share of this machine's\n"+
 			"measured ceiling, for every implementation this CPU can run.")
 	quick := fs.Bool("quick", false, "fewer sizes, shorter runs (about a second per ISA)")
 	isas := fs.String("isa", "", "implementations to measure, comma-separated (default: all available: "+strings.Join(kernels.Available(), ",")+")")
 	names := fs.String("kernels", "", "kernels to measure, comma-separated (default: all: "+strings.Join(bench.KernelNames, ",")+")")
+	runs := fs.Int("runs", 0, "timed runs of each measurement, the fastest kept (default 15, or 4 with -quick); more see further through a busy machine")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opt := bench.Options{Quick: *quick, ISAs: splitList(*isas), Kernels: splitList(*names)}
+	if *runs < 0 {
+		return usagef("-runs %d, want ≥ 0", *runs)
+	}
+	opt := bench.Options{Quick: *quick, ISAs: splitList(*isas), Kernels: splitList(*names), Runs: *runs}
 	for _, isa := range opt.ISAs {
 		if err := oneOf("-isa", isa, kernels.Available()...); err != nil {
 			return err
