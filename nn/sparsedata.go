@@ -36,8 +36,8 @@ const sparseDataProbe = 256
 
 // sparseDataMinChunk is the fewest rows a chunk of newSparseData takes: a
 // share costs the pool a wake-up, tens of microseconds, and MNIST's 60,000
-// rows take about 35 ms on one core. Tests lower it to cross chunks with
-// small inputs.
+// rows take about 50 ms on one core (BenchmarkNewSparseData). Tests lower
+// it to cross chunks with small inputs.
 var sparseDataMinChunk = 4096
 
 // newSparseData lists the non-zeros of the rows×in inputs x. It returns nil
@@ -95,8 +95,8 @@ func (b *sparseBuild) RunPart(part int) {
 	in := b.in
 	r0 := part * b.chunkRows
 	r1 := min(r0+b.chunkRows, b.rows)
-	// Room for the probe's density and a tenth more; append grows it
-	// beyond that.
+	// Room for the probe's density and a tenth more; slices.Grow makes
+	// more if the chunk needs it.
 	perRow := b.counted/b.probe + b.counted/b.probe/10 + 1
 	c := sparseChunk{
 		start: make([]int, r1-r0+1),
