@@ -195,7 +195,7 @@ func run(stdout, stderr io.Writer, opt options) error {
 		}
 		defer jsonFile.Close()
 	}
-	core := "no Python peers"
+	core := "" // the OpenBLAS core the Python peers get; none without them
 	if py != nil {
 		core = py.chooseCore()
 	}
@@ -217,7 +217,8 @@ func run(stdout, stderr io.Writer, opt options) error {
 }
 
 // printHeader says what was measured where: the machine, its load, the
-// kernels, and the OpenBLAS settings the Python peers inherit.
+// kernels, and the OpenBLAS settings the Python peers inherit (core is
+// pythonRunner.chooseCore's account, empty when no Python peer runs).
 func printHeader(w io.Writer, d Data, opt options, core string) {
 	fmt.Fprintf(w, "# nnsimd training benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "# %s/%s, %d CPUs, GOMAXPROCS %d, %s; nnsimd kernels %s\n",
@@ -229,8 +230,12 @@ func printHeader(w io.Writer, d Data, opt options, core string) {
 		}
 		return "unset"
 	}
-	fmt.Fprintf(w, "# %s; OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
-		core, env("OPENBLAS_L2_SIZE"), opt.python)
+	if core == "" {
+		fmt.Fprintf(w, "# no Python peers\n")
+	} else {
+		fmt.Fprintf(w, "# %s; OPENBLAS_L2_SIZE=%s (passed on unchanged); python %s\n",
+			core, env("OPENBLAS_L2_SIZE"), opt.python)
+	}
 	if slices.Contains(opt.peers, "python") {
 		fmt.Fprintf(w, "# python nnsimd: package %s, library %s\n", opt.nnsimdPython, opt.lib)
 	}
