@@ -130,10 +130,7 @@ func Measure(opt Options) (*Report, error) {
 	defer kernels.SetThreads(savedThreads)
 	kernels.SetThreads(threads)
 
-	t := NewTimer(opt.Quick)
-	if opt.Runs > 0 {
-		t.Runs = opt.Runs
-	}
+	t := NewTimer(opt.Quick, opt.Runs)
 	ceilings, err := ProbeCeilings(t)
 	if err != nil {
 		return nil, err

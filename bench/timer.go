@@ -17,14 +17,19 @@ type Timer struct {
 }
 
 // NewTimer returns the timing RunKernels uses: 15 runs of 1 ms, or 4 runs
-// of 500 µs in quick mode. Runs shorter than the scheduler's time slice
-// (about 3 ms under load) are often not interrupted at all, and the best of
-// many of them is what the core can do.
-func NewTimer(quick bool) Timer {
+// of 500 µs in quick mode; runs > 0 replaces the number of runs (more see
+// further through a busy machine). Runs shorter than the scheduler's time
+// slice (about 3 ms under load) are often not interrupted at all, and the
+// best of many of them is what the core can do.
+func NewTimer(quick bool, runs int) Timer {
+	t := Timer{Runs: 15, RunTime: time.Millisecond}
 	if quick {
-		return Timer{Runs: 4, RunTime: 500 * time.Microsecond}
+		t = Timer{Runs: 4, RunTime: 500 * time.Microsecond}
 	}
-	return Timer{Runs: 15, RunTime: time.Millisecond}
+	if runs > 0 {
+		t.Runs = runs
+	}
+	return t
 }
 
 // NsPerOp returns the best time per operation in nanoseconds. loop must run

@@ -60,7 +60,10 @@ func newSparseData(x []float32, rows, in int) (sd *sparseData, bad int) {
 	chunkRows := (rows + parts - 1) / parts
 	parts = (rows + chunkRows - 1) / chunkRows
 	b := &sparseBuild{
-		x: x, rows: rows, in: in, chunkRows: chunkRows, probe: probe, counted: counted,
+		x: x, rows: rows, in: in, chunkRows: chunkRows,
+		// Room for the probe's density and a tenth more; slices.Grow
+		// makes more if a chunk needs it.
+		perRow: counted/probe + counted/probe/10 + 1,
 		most:   rows * in * sparseBatchMaxNum / sparseBatchMaxDen,
 		chunks: make([]sparseChunk, parts),
 		bad:    make([]int, parts),
@@ -81,11 +84,11 @@ func newSparseData(x []float32, rows, in int) (sd *sparseData, bad int) {
 
 // sparseBuild is newSparseData's work, one chunk of rows a part.
 type sparseBuild struct {
-	x                    []float32
-	rows, in, chunkRows  int
-	probe, counted, most int
-	chunks               []sparseChunk
-	bad                  []int // each part's first non-finite index in x, or −1
+	x                   []float32
+	rows, in, chunkRows int
+	perRow, most        int // entries a row is given room for; most in the set
+	chunks              []sparseChunk
+	bad                 []int // each part's first non-finite index in x, or −1
 }
 
 // RunPart lists the non-zeros of chunk part's rows. It stops listing once
@@ -95,13 +98,10 @@ func (b *sparseBuild) RunPart(part int) {
 	in := b.in
 	r0 := part * b.chunkRows
 	r1 := min(r0+b.chunkRows, b.rows)
-	// Room for the probe's density and a tenth more; slices.Grow makes
-	// more if the chunk needs it.
-	perRow := b.counted/b.probe + b.counted/b.probe/10 + 1
 	c := sparseChunk{
 		start: make([]int, r1-r0+1),
-		idx:   make([]int32, 0, (r1-r0)*perRow+in),
-		val:   make([]float32, 0, (r1-r0)*perRow+in),
+		idx:   make([]int32, 0, (r1-r0)*b.perRow+in),
+		val:   make([]float32, 0, (r1-r0)*b.perRow+in),
 	}
 	b.bad[part] = -1
 	for r := r0; r < r1; r++ {

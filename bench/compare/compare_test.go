@@ -48,7 +48,7 @@ func TestCheckCatchesMismatch(t *testing.T) {
 
 func TestRunQuick(t *testing.T) {
 	var buf bytes.Buffer
-	if err := run(&buf, bench.NewTimer(true), true, ""); err != nil {
+	if err := run(&buf, bench.NewTimer(true, 0), true, ""); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -51,11 +51,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
-	t := bench.NewTimer(*quick)
-	if *runs > 0 {
-		t.Runs = *runs
-	}
-	if err := run(os.Stdout, t, *quick, *isa); err != nil {
+	if err := run(os.Stdout, bench.NewTimer(*quick, *runs), *quick, *isa); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
@@ -79,11 +75,10 @@ func reexecWithBetterCore() error {
 		return nil
 	}
 	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("OpenBLAS picked its %s core; running again with OPENBLAS_CORETYPE=%s: %w", picked, core, err)
+	if err == nil {
+		err = syscall.Exec(exe, os.Args, append(os.Environ(), "OPENBLAS_CORETYPE="+core, coreSetBy+"="+picked))
 	}
-	env := append(os.Environ(), "OPENBLAS_CORETYPE="+core, coreSetBy+"="+picked)
-	return fmt.Errorf("OpenBLAS picked its %s core; running again with OPENBLAS_CORETYPE=%s: %w", picked, core, syscall.Exec(exe, os.Args, env))
+	return fmt.Errorf("OpenBLAS picked its %s core; running again with OPENBLAS_CORETYPE=%s: %w", picked, core, err)
 }
 
 func run(w io.Writer, t bench.Timer, quick bool, isa string) error {

@@ -28,10 +28,6 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if *runs < 0 {
-		fmt.Fprintf(os.Stderr, "kernels: -runs %d, want ≥ 0\n", *runs)
-		os.Exit(2)
-	}
 	opt := bench.Options{Quick: *quick, ISAs: split(*isas), Kernels: split(*kernelNames), Threads: *threads, Runs: *runs}
 	if err := run(opt, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "kernels:", err)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnsimd/nnsimd/bench"
 	"github.com/nnsimd/nnsimd/nn"
 	"github.com/nnsimd/nnsimd/nn/mnist"
 )
@@ -561,5 +562,47 @@ func TestNNSIMDFitPeerRuns(t *testing.T) {
 				t.Errorf("%s layer %d: the script's trained weights or biases differ from Go's", c.Suite, l)
 			}
 		}
+	}
+}
+
+// chooseCore replaces OpenBLAS's core for the peers only when OpenBLAS
+// reports its generic one and OPENBLAS_CORETYPE is unset, and says what it
+// did; a stand-in interpreter plays OpenBLAS's answer.
+func TestChooseCore(t *testing.T) {
+	fake := func(t *testing.T, script string) *pythonRunner {
+		path := filepath.Join(t.TempDir(), "python")
+		if err := os.WriteFile(path, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return &pythonRunner{python: path}
+	}
+	better, ok := bench.BetterOpenBLASCore("Prescott")
+	for _, c := range []struct {
+		name, script, env string
+		wantSay           string
+	}{
+		{"generic core", "echo Prescott", "", "Prescott"},
+		{"known core", "echo SkylakeX", "", "picks its SkylakeX core"},
+		{"set by the user", "echo Prescott", "Haswell", "OPENBLAS_CORETYPE=Haswell (passed on unchanged)"},
+		{"no OpenBLAS", "echo 'no OpenBLAS library found' >&2; exit 1", "", "OpenBLAS's core not known"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("OPENBLAS_CORETYPE", c.env)
+			} else {
+				// Unset for the run, restored after it.
+				t.Setenv("OPENBLAS_CORETYPE", "")
+				os.Unsetenv("OPENBLAS_CORETYPE")
+			}
+			var want []string // only the generic core on a CPU with better kernels is replaced
+			if c.name == "generic core" && ok {
+				want = []string{"OPENBLAS_CORETYPE=" + better}
+			}
+			p := fake(t, c.script)
+			say := p.chooseCore()
+			if !slices.Equal(p.coreEnv, want) || !strings.Contains(say, c.wantSay) {
+				t.Errorf("chooseCore() = %q with env %q, want env %q and a line containing %q", say, p.coreEnv, want, c.wantSay)
+			}
+		})
 	}
 }
