@@ -20,9 +20,9 @@ import (
 // only x's non-zeros accept that.
 //
 // A row index may appear more than once; each appearance counts (and
-// updates) once, in list order. Indices are checked: an index that is
-// negative or names a row past the end of a (or of x) panics, possibly
-// after the rows listed before it have been used.
+// updates) once. Indices are checked: an index that is negative or names a
+// row past the end of a (or of x) panics, possibly after other listed rows
+// have been used (those before it, or for OuterUpdateRows those after it).
 
 // GemvTRows adds the listed rows of the matrix a (leading dimension lda),
 // each scaled by its entry of x, to y:
@@ -60,16 +60,22 @@ func GemvTRows(y, a []float32, lda int, x []float32, rows []int32) {
 // rows of the matrix a (leading dimension lda) and leaves the other rows
 // alone:
 //
-//	for _, i := range rows {
-//		s := alpha * x[i]
+//	for k := len(rows) - 1; k >= 0; k-- {
+//		s := alpha * x[rows[k]]
 //		for j := range y {
-//			a[int(i)*lda+j] += s * y[j]
+//			a[int(rows[k])*lda+j] += s * y[j]
 //		}
 //	}
 //
 // with s rounded once per row and a fused multiply-add per element, as in
 // OuterUpdate; with rows the non-zeros of x the results are the same as
-// OuterUpdate's. It panics if lda < len(y), or if an index is negative, not
+// OuterUpdate's. The order changes no result (every appearance of a row
+// adds the same s·y); the list is walked from its end because a training
+// step runs GemvTRows over the same list just before, which leaves its
+// last rows in L1. On the 784×128 first layer of MNIST that made the
+// forward product and update of a sample 1.69–2.03 µs against 2.08–2.38
+// walking forwards (Zen 4; BenchmarkSparseRowsMNIST/both), without the
+// reversed copy of the list training made before. It panics if lda < len(y), or if an index is negative, not
 // below len(x), or names a row that does not fit in a.
 func OuterUpdateRows(alpha float32, x []float32, rows []int32, y, a []float32, lda int) {
 	n := len(y)
@@ -238,7 +244,8 @@ func gemvTRowsGeneric(y, a []float32, lda int, x []float32, rows []int32, limit 
 }
 
 func outerUpdateRowsGeneric(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int {
-	for k, i := range rows {
+	for k := len(rows) - 1; k >= 0; k-- {
+		i := rows[k]
 		if uint(i) >= uint(limit) {
 			return k
 		}

@@ -39,7 +39,8 @@ func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)
 //go:noescape
 func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 
-// outerUpdateRowsAVX512Asm computes, for each i in rows, in order,
+// outerUpdateRowsAVX512Asm computes, for each i in rows, from the last
+// listed to the first,
 //
 //	a[i*lda+j] += (alpha*x[i]) * y[j]   (j < len(y))
 //
@@ -101,9 +102,11 @@ func gemvTRowsInChunks(k gemvTRowsKernel, y, a []float32, lda int, x []float32, 
 	return -1
 }
 
+// outerUpdateRowsInChunks takes the chunks from the last, as the kernels
+// take the rows of one.
 func outerUpdateRowsInChunks(k outerUpdateRowsKernel, alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int {
 	step := sparseRowsPerCall(len(y))
-	for r := 0; r < len(rows); r += step {
+	for r := (len(rows) - 1) / step * step; r >= 0; r -= step {
 		part := rows[r:min(r+step, len(rows))]
 		if bad := k(alpha, x, part, y, a, lda, limit); bad >= 0 {
 			return r + bad

@@ -27,7 +27,8 @@ func init() {
 //go:noescape
 func gemvTRowsNEON(y, a []float32, lda int, x []float32, rows []int32)
 
-// outerUpdateRowsNEON computes, for each i in rows, in order,
+// outerUpdateRowsNEON computes, for each i in rows, from the last listed to
+// the first,
 //
 //	s := alpha * x[i] // rounded once
 //	for j := range y {
@@ -101,7 +102,7 @@ func neonOuterUpdateRows(alpha float32, x []float32, rows []int32, y, a []float3
 	cols, step := sparseRowPieces(n)
 	for j0 := 0; j0 < n; j0 += cols {
 		j1 := min(j0+cols, n)
-		for r := 0; r < len(rows); r += step {
+		for r := (len(rows) - 1) / step * step; r >= 0; r -= step {
 			outerUpdateRowsNEON(alpha, x, rows[r:min(r+step, len(rows))], y[j0:j1], a[j0:], lda)
 		}
 	}

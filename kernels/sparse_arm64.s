@@ -152,9 +152,10 @@ done:
 
 // func outerUpdateRowsNEON(alpha float32, x []float32, rows []int32, y, a []float32, lda int)
 //
-// Each listed row gets a[i,:] += (alpha·x[i])·y with the coefficient
-// rounded once, the strip of y in V0–V15 and the strip of the row loaded,
-// updated and stored back four vectors at a time.
+// Each listed row, from the last to the first, gets a[i,:] +=
+// (alpha·x[i])·y with the coefficient rounded once, the strip of y in
+// V0–V15 and the strip of the row loaded, updated and stored back four
+// vectors at a time.
 TEXT ·outerUpdateRowsNEON(SB), NOSPLIT, $0-112
 	FMOVS alpha+0(FP), F29
 	MOVD  x_base+8(FP), R4
@@ -166,6 +167,8 @@ TEXT ·outerUpdateRowsNEON(SB), NOSPLIT, $0-112
 	MOVD  lda+104(FP), R3
 	LSL   $2, R3, R3          // row stride in bytes
 	CBZ   R6, done
+	ADD   R6<<2, R5, R5
+	SUB   $4, R5              // the last listed row: the list is walked backwards
 	CMP   $64, R1
 	BLT   strip16
 
@@ -178,7 +181,7 @@ strip64:
 	MOVD   R6, R8
 
 row64:
-	MOVW.P 4(R7), R9
+	MOVW.P -4(R7), R9
 	ADD    R9<<2, R4, R10
 	FMOVS  (R10), F28
 	FMULS  F29, F28, F28                             // s28 = alpha·x[i]
@@ -226,7 +229,7 @@ strip16loop:
 	MOVD   R6, R8
 
 row16:
-	MOVW.P 4(R7), R9
+	MOVW.P -4(R7), R9
 	ADD    R9<<2, R4, R10
 	FMOVS  (R10), F28
 	FMULS  F29, F28, F28                          // s28 = alpha·x[i]
@@ -256,7 +259,7 @@ strip4loop:
 	MOVD   R6, R8
 
 row4:
-	MOVW.P 4(R7), R9
+	MOVW.P -4(R7), R9
 	ADD    R9<<2, R4, R10
 	FMOVS  (R10), F28
 	FMULS  F29, F28, F28          // s28 = alpha·x[i]
@@ -282,7 +285,7 @@ strip1loop:
 	MOVD    R6, R8
 
 row1:
-	MOVW.P 4(R7), R9
+	MOVW.P -4(R7), R9
 	ADD    R9<<2, R4, R10
 	FMOVS  (R10), F28
 	FMULS  F29, F28, F28     // s28 = alpha·x[i]

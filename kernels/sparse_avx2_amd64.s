@@ -3,8 +3,9 @@
 // AVX2+FMA sparse-row kernels: gemvTRows and outerUpdateRows as in
 // sparse_avx512_amd64.s, with 8-lane vectors: strips of 64 columns (eight
 // YMM registers; 128 would need all sixteen), then 32, then pieces of 8
-// whose last one is read and written with VMASKMOVPS. Go declarations are
-// in sparse_amd64.go, reference loops in sparse.go.
+// whose last one is read and written with VMASKMOVPS; outerUpdateRows walks
+// the list from its end, as there. Go declarations are in sparse_amd64.go,
+// reference loops in sparse.go.
 //
 // Registers of both: DI y (current strip), CX columns left, DX a (current
 // strip of row 0), R9 lda in bytes, SI x, R8 rows, BX len(rows), R13
@@ -14,7 +15,8 @@
 
 // ROWINDEX loads rows[R12] into R10 and leaves for badrow unless it is below
 // limit; ROWADDR then turns the index into the address of that row in the
-// strip; NEXTROW moves on to the next listed row.
+// strip; NEXTROW moves on to the next listed row, PREVROW (outerUpdateRows
+// walks the list from its end) to the one before.
 #define ROWINDEX \
 	MOVLQSX (R8)(R12*4), R10; \
 	CMPQ    R10, R13;         \
@@ -28,6 +30,10 @@
 	INCQ R12;     \
 	CMPQ R12, BX; \
 	JB   loop
+
+#define PREVROW(loop) \
+	DECQ R12; \
+	JGE  loop
 
 // PIECEMASK sets Y15 to a VMASKMOVPS mask of the first min(CX, 8) lanes;
 // clobbers AX and R11.
@@ -180,7 +186,7 @@ strip64:
 	VMOVUPS 160(DI), Y5
 	VMOVUPS 192(DI), Y6
 	VMOVUPS 224(DI), Y7
-	XORQ R12, R12
+	LEAQ -1(BX), R12
 
 strip64_rows:
 	ROWINDEX
@@ -211,7 +217,7 @@ strip64_rows:
 	VMOVUPS      Y9, 160(R10)
 	VMOVUPS      Y10, 192(R10)
 	VMOVUPS      Y11, 224(R10)
-	NEXTROW(strip64_rows)
+	PREVROW(strip64_rows)
 	ADDQ $256, DI
 	ADDQ $256, DX
 	SUBQ $64, CX
@@ -224,7 +230,7 @@ strip32:
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
 	VMOVUPS 96(DI), Y3
-	XORQ R12, R12
+	LEAQ -1(BX), R12
 
 strip32_rows:
 	ROWINDEX
@@ -243,7 +249,7 @@ strip32_rows:
 	VMOVUPS      Y9, 32(R10)
 	VMOVUPS      Y10, 64(R10)
 	VMOVUPS      Y11, 96(R10)
-	NEXTROW(strip32_rows)
+	PREVROW(strip32_rows)
 	ADDQ $128, DI
 	ADDQ $128, DX
 	SUBQ $32, CX
@@ -259,7 +265,7 @@ strip8:
 	LEAQ       ·avx2TailMask(SB), R11
 	VMOVDQU    (R11)(AX*4), Y13
 	VMASKMOVPS (DI), Y13, Y0
-	XORQ       R12, R12
+	LEAQ       -1(BX), R12
 
 strip8_rows:
 	ROWINDEX
@@ -269,7 +275,7 @@ strip8_rows:
 	VMASKMOVPS   (R10), Y13, Y8
 	VFMADD231PS  Y0, Y14, Y8
 	VMASKMOVPS   Y8, Y13, (R10)
-	NEXTROW(strip8_rows)
+	PREVROW(strip8_rows)
 	ADDQ         $32, DI
 	ADDQ         $32, DX
 	SUBQ         $8, CX

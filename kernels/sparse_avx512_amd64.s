@@ -5,8 +5,10 @@
 // Go declarations are in sparse_amd64.go, reference loops in sparse.go.
 // A strip of up to 128 columns of y lives in registers while the listed
 // rows stream past: per row one broadcast and one fused multiply-add per
-// vector. Every index is checked, unsigned against limit, before it is
-// used; a bad one ends the call with its position in rows.
+// vector; outerUpdateRows takes them from the last listed to the first
+// (see OuterUpdateRows in sparse.go). Every index is checked, unsigned
+// against limit, before it is used; a bad one ends the call with its
+// position in rows.
 //
 // Registers of both: DI y (current strip), CX columns left, DX a (current
 // strip of row 0), R9 lda in bytes, SI x, R8 rows, BX len(rows), R13
@@ -16,7 +18,8 @@
 
 // ROWINDEX loads rows[R12] into R10 and leaves for badrow unless it is below
 // limit; ROWADDR then turns the index into the address of that row in the
-// strip; NEXTROW moves on to the next listed row.
+// strip; NEXTROW moves on to the next listed row, PREVROW (outerUpdateRows
+// walks the list from its end) to the one before.
 #define ROWINDEX \
 	MOVLQSX (R8)(R12*4), R10; \
 	CMPQ    R10, R13;         \
@@ -30,6 +33,10 @@
 	INCQ R12;     \
 	CMPQ R12, BX; \
 	JB   loop
+
+#define PREVROW(loop) \
+	DECQ R12; \
+	JGE  loop
 
 // func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 TEXT ·gemvTRowsAVX512Asm(SB), NOSPLIT, $0-120
@@ -198,7 +205,7 @@ strip128:
 	VMOVUPS 320(DI), Z21
 	VMOVUPS 384(DI), Z22
 	VMOVUPS 448(DI), Z23
-	XORQ R12, R12
+	LEAQ -1(BX), R12
 
 strip128_rows:
 	ROWINDEX
@@ -229,7 +236,7 @@ strip128_rows:
 	VMOVUPS      Z5, 320(R10)
 	VMOVUPS      Z6, 384(R10)
 	VMOVUPS      Z7, 448(R10)
-	NEXTROW(strip128_rows)
+	PREVROW(strip128_rows)
 	ADDQ $512, DI
 	ADDQ $512, DX
 	SUBQ $128, CX
@@ -242,7 +249,7 @@ strip64:
 	VMOVUPS 64(DI), Z17
 	VMOVUPS 128(DI), Z18
 	VMOVUPS 192(DI), Z19
-	XORQ R12, R12
+	LEAQ -1(BX), R12
 
 strip64_rows:
 	ROWINDEX
@@ -261,7 +268,7 @@ strip64_rows:
 	VMOVUPS      Z1, 64(R10)
 	VMOVUPS      Z2, 128(R10)
 	VMOVUPS      Z3, 192(R10)
-	NEXTROW(strip64_rows)
+	PREVROW(strip64_rows)
 	ADDQ $256, DI
 	ADDQ $256, DX
 	SUBQ $64, CX
@@ -271,7 +278,7 @@ strip32:
 	JB   strip16
 	VMOVUPS 0(DI), Z16
 	VMOVUPS 64(DI), Z17
-	XORQ R12, R12
+	LEAQ -1(BX), R12
 
 strip32_rows:
 	ROWINDEX
@@ -284,7 +291,7 @@ strip32_rows:
 	VFMADD231PS  Z17, Z8, Z1
 	VMOVUPS      Z0, 0(R10)
 	VMOVUPS      Z1, 64(R10)
-	NEXTROW(strip32_rows)
+	PREVROW(strip32_rows)
 	ADDQ $128, DI
 	ADDQ $128, DX
 	SUBQ $32, CX
@@ -302,7 +309,7 @@ strip16:
 strip16_mask:
 	KMOVW     AX, K1
 	VMOVUPS.Z (DI), K1, Z16
-	XORQ      R12, R12
+	LEAQ      -1(BX), R12
 
 strip16_rows:
 	ROWINDEX
@@ -312,7 +319,7 @@ strip16_rows:
 	VMOVUPS.Z    (R10), K1, Z0
 	VFMADD231PS  Z16, Z8, Z0
 	VMOVUPS      Z0, K1, (R10)
-	NEXTROW(strip16_rows)
+	PREVROW(strip16_rows)
 	ADDQ         $64, DI
 	ADDQ         $64, DX
 	SUBQ         $16, CX

@@ -14,9 +14,6 @@ type sampleWork struct {
 	// last forward pass used (a prefix of hidden[l]) or nil for dense.
 	hidden [][]int32
 	rows   [][]int32
-	// reversed holds a layer's list of rows in reverse for its update (see
-	// trainSample).
-	reversed []int32
 }
 
 func (s *sampleWork) init(n *Network) {
@@ -29,11 +26,6 @@ func (s *sampleWork) init(n *Network) {
 	}
 	s.z = make([]float32, n.layers[L-1].out)
 	s.nz = make([]int32, n.layers[0].in)
-	widest := 0
-	for _, ly := range n.layers {
-		widest = max(widest, ly.in)
-	}
-	s.reversed = make([]int32, widest)
 	s.hidden = make([][]int32, L)
 	s.rows = make([][]int32, L)
 	for l := 1; l < L; l++ {
