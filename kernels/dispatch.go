@@ -30,6 +30,8 @@ type impl struct {
 	// nonZeros lists the positions of x's non-zeros in idx (len(idx) ≥
 	// len(x)) and reports whether x is all finite; nil means the generic one.
 	nonZeros func(idx []int32, x []float32) (count int, finite bool)
+	// exp is Exp's kernel (exp.go); nil means the generic one.
+	exp func(dst, src []float32)
 	// transpose writes dst[j*ldd+i] = src[i*lds+j] for i < rows, j < cols
 	// (transpose.go); nil means the generic one.
 	transpose func(rows, cols int, src []float32, lds int, dst []float32, ldd int)
