@@ -7,7 +7,7 @@ import (
 )
 
 // activate applies an elementwise activation to v in place. Softmax is not
-// elementwise; callers handle it with softmaxRow.
+// elementwise; callers handle it with softmaxRows.
 func activate(act Activation, v []float32) {
 	switch act {
 	case ReLU:
@@ -31,26 +31,45 @@ func activate(act Activation, v []float32) {
 	}
 }
 
-// softmaxRow writes softmax(z) to p and returns log Σ_j e^{z_j}, computed
-// stably by subtracting the maximum. p and z may be the same slice. Each
-// exponential is taken once and parked in p (rounded to float32, which
-// costs p one extra rounding: ~1e-7 relative).
-func softmaxRow(p, z []float32) (logSumExp float64) {
-	zmax := math.Inf(-1)
-	for _, v := range z {
-		zmax = math.Max(zmax, float64(v))
+// softmaxRows writes the softmax of each of the rows rows of z (width
+// entries each, one after the other) to p, and each row's log Σ_j e^{z_j}
+// to lse; p and z may be the same slice. Each row is shifted by its
+// maximum, which keeps the exponentials in range, and the exponentials of
+// all rows are taken in one kernels.Exp call: a batch of 128 MNIST rows
+// (10 classes) took 5.0–6.6 µs against 29–31 with math.Exp row by row
+// (Zen 4, BenchmarkSoftmaxRows).
+// Their sum is kept in float64. The shift is rounded to float32, which
+// costs e^(z−max) a relative error of up to |z−max|·2⁻²⁴: nothing for the
+// terms that carry the probability. A NaN or +Inf logit makes its row NaN.
+func softmaxRows(p, z []float32, rows, width int, lse []float64) {
+	n := rows * width
+	p, z, lse = p[:n], z[:n], lse[:rows]
+	for r := range rows {
+		zr, pr := z[r*width:r*width+width], p[r*width:r*width+width]
+		zmax := float32(math.Inf(-1))
+		for _, v := range zr {
+			if v > zmax {
+				zmax = v
+			}
+		}
+		for j, v := range zr {
+			pr[j] = v - zmax // a NaN, or +Inf − +Inf, stays NaN
+		}
+		lse[r] = float64(zmax)
 	}
-	var sum float64
-	for j, v := range z {
-		e := math.Exp(float64(v) - zmax)
-		sum += e
-		p[j] = float32(e)
+	kernels.Exp(p, p)
+	for r := range rows {
+		pr := p[r*width : r*width+width]
+		var sum float64
+		for _, e := range pr {
+			sum += float64(e)
+		}
+		inv := 1 / sum
+		for j, e := range pr {
+			pr[j] = float32(float64(e) * inv)
+		}
+		lse[r] += math.Log(sum)
 	}
-	inv := 1 / sum
-	for j, e := range p {
-		p[j] = float32(float64(e) * inv)
-	}
-	return zmax + math.Log(sum)
 }
 
 // backActivation multiplies delta by the activation's derivative, taken at
@@ -83,7 +102,7 @@ func backActivation(act Activation, delta, y []float32) {
 
 // outputDelta computes one sample's loss and the delta at the output layer.
 // y is the output activation, t the target; for cross-entropy lse is
-// log Σ e^z of the logits z (softmaxRow's result).
+// log Σ e^z of the logits z (softmaxRows's result).
 func outputDelta(loss Loss, act Activation, y, z, t, delta []float32, lse float64) float64 {
 	var sum float64
 	if loss == CrossEntropy {

@@ -82,7 +82,9 @@ func (n *Network) forwardSample(x []float32, nz []int32) (lse float64) {
 			kernels.Gemv(true, ly.in, ly.out, 1, ly.w, ly.out, in, 0, dst)
 		}
 		if ly.act == Softmax {
-			lse = softmaxRow(out, dst)
+			var rowLSE [1]float64
+			softmaxRows(out, dst, 1, len(out), rowLSE[:])
+			lse = rowLSE[0]
 		} else {
 			activate(ly.act, out)
 		}

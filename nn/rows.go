@@ -114,9 +114,7 @@ func (n *Network) forwardRows(x []float32, nz [][]int32, r0, r1 int) {
 			kernels.GemmSparseRows(m, o, in, ly.in, nz[r0:r1], ly.w, o, dst, o)
 		}
 		if ly.act == Softmax {
-			for r := 0; r < m; r++ {
-				bw.lse[r0+r] = softmaxRow(out[r*o:r*o+o], dst[r*o:r*o+o])
-			}
+			softmaxRows(out, dst, m, o, bw.lse[r0:r1])
 		} else if ly.act != ReLU || !fused {
 			activate(ly.act, out)
 		}
