@@ -39,7 +39,7 @@ import (
 // measures every kernel on every ISA this CPU has at full length.
 type Options struct {
 	// Kernels names the kernels to measure (Dot, Axpy, OuterUpdate, Relu,
-	// ReluBackward, Gemv, Gemm; case does not matter); empty means all.
+	// ReluBackward, Gemv, Gemm, Exp; case does not matter); empty means all.
 	Kernels []string
 	// ISAs names the implementations to measure, as kernels.Use takes them;
 	// empty means kernels.Available(). One the CPU lacks is an error.

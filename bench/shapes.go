@@ -17,14 +17,15 @@ const (
 	ReluBackward = "ReluBackward"
 	Gemv         = "Gemv"
 	Gemm         = "Gemm"
+	Exp          = "Exp"
 )
 
 // KernelNames lists every kernel the bench measures, in table order.
-var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm}
+var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm, Exp}
 
 // Shape is one benchmarked call: a kernel and its sizes.
 //
-//   - Dot, Axpy, Relu, ReluBackward: vectors of length N.
+//   - Dot, Axpy, Relu, ReluBackward, Exp: vectors of length N.
 //   - OuterUpdate: x of length M, y of length N, a M×N matrix.
 //   - Gemv: a M×N matrix; TransA computes aᵀ·x.
 //   - Gemm: C is M×N, the inner dimension K, TransA and TransB as in
@@ -58,7 +59,8 @@ func letter(trans bool) string {
 	return "N"
 }
 
-// Flops is the arithmetic of one call: 2 per multiply-add, none for relu.
+// Flops is the arithmetic of one call: 2 per multiply-add, none for relu
+// and e^x (whose cost is not a count of multiply-adds).
 func (s Shape) Flops() float64 {
 	switch s.Kernel {
 	case Dot, Axpy:
@@ -78,7 +80,7 @@ func (s Shape) Flops() float64 {
 func (s Shape) Bytes() float64 {
 	m, n, k := float64(s.M), float64(s.N), float64(s.K)
 	switch s.Kernel {
-	case Dot, Relu, ReluBackward:
+	case Dot, Relu, ReluBackward, Exp:
 		return 8 * n
 	case Axpy:
 		return 12 * n
@@ -96,7 +98,7 @@ func (s Shape) Bytes() float64 {
 // one it reads, so that its bandwidth ceiling is the read+write one.
 func (s Shape) writes() bool {
 	switch s.Kernel {
-	case Axpy, OuterUpdate, Relu, ReluBackward:
+	case Axpy, OuterUpdate, Relu, ReluBackward, Exp:
 		return true
 	}
 	return false
@@ -116,6 +118,7 @@ func Shapes(quick bool) []Shape {
 			{Kernel: ReluBackward, N: 4096},
 			{Kernel: Gemv, M: 784, N: 128}, {Kernel: Gemv, M: 784, N: 128, TransA: true},
 			{Kernel: Gemm, M: 128, N: 10, K: 128}, {Kernel: Gemm, M: 64, N: 128, K: 784},
+			{Kernel: Exp, N: 1280},
 		}
 	}
 	var ss []Shape
@@ -135,7 +138,12 @@ func Shapes(quick bool) []Shape {
 			ss = append(ss, Shape{Kernel: Gemv, M: mn[0], N: mn[1], TransA: trans})
 		}
 	}
-	return append(ss, GemmShapes...)
+	ss = append(ss, GemmShapes...)
+	// A 128-row batch's softmax logits (10 classes), then the vector lengths.
+	for _, n := range append([]int{1280}, vectorLengths...) {
+		ss = append(ss, Shape{Kernel: Exp, N: n})
+	}
+	return ss
 }
 
 var vectorLengths = []int{128, 784, 4096, 1 << 16}
@@ -207,6 +215,17 @@ func (s Shape) loop() (func(iters int), error) {
 				kernels.ReluBackward(delta, act)
 			}
 		}, nil
+	case Exp:
+		// Softmax-like arguments (≤ 0): the values stay put in place.
+		src, dst := vec(n), vec(n)
+		for i := range src {
+			src[i] = -10 * (src[i] + 1)
+		}
+		return func(iters int) {
+			for range iters {
+				kernels.Exp(dst, src)
+			}
+		}, nil
 	case Gemv:
 		xn, yn := n, m
 		if s.TransA {
@@ -241,7 +260,7 @@ func (s Shape) loop() (func(iters int), error) {
 func (s Shape) workingSet() int {
 	m, n, k := s.M, s.N, s.K
 	switch s.Kernel {
-	case Dot, Axpy, Relu, ReluBackward:
+	case Dot, Axpy, Relu, ReluBackward, Exp:
 		return 8 * n
 	case OuterUpdate, Gemv:
 		return 4*m*n + 4*(m+n)

@@ -1,7 +1,7 @@
 // Package kernels holds the float32 compute kernels that nnsimd's neural
 // networks are built on: dot products, axpy, scaling, the outer-product
-// (rank-1) weight update, relu, matrix-vector and matrix-matrix products,
-// transposition, and the sparse-input kernels of a first layer whose inputs
+// (rank-1) weight update, relu, e^x, matrix-vector and matrix-matrix
+// products, transposition, and the sparse-input kernels of a first layer whose inputs
 // are mostly zero (sparse.go, sparse_t.go).
 //
 // Every kernel has one Go signature and several implementations: a pure-Go
