@@ -6,7 +6,11 @@
 // Y(2r+1)), updated per k step by two 8-lane loads of B (Y12, Y13) and one
 // broadcast of A per row (Y14). B is always read for 16 columns (the driver
 // pads a partial sliver); C and the bias are read and written through lane
-// masks for the nr valid columns. See gemmKernel in gemm.go.
+// masks for the nr valid columns of a partial tile, and with plain moves for
+// a whole one: AMD cores run a VMASKMOVPS store as microcode, and on Zen 4
+// the masked epilogue made the 128×128×10 product (k = 10, the input delta
+// of a 10-class output layer) 3× slower than OpenBLAS. See gemmKernel in
+// gemm.go.
 //
 // Registers: SI and DI point at rows 0 and 3 of the A sliver, R10 is the A
 // row stride, R11 its k stride; BX walks B with stride R12; DX walks C with
@@ -116,6 +120,35 @@ GLOBL gemmMaskAVX2<>(SB), RODATA|NOPTR, $128
 	VMASKMOVPS acc0, Y12, (DX); \
 	VMASKMOVPS acc1, Y13, 32(DX); \
 	ADDQ       R13, DX
+
+// A6x16FINISHFULL is A6x16FINISH for all 16 columns, without masks. The
+// multiply-adds are those of A6x16FINISH, so the results are the same.
+#define A6x16FINISHFULL(acc0, acc1) \
+	VBROADCASTSS beta+132(FP), Y14; \
+	VFMADD231PS  (R8), Y14, acc0; \
+	VFMADD231PS  32(R8), Y14, acc1; \
+	VADDPS       (AX), acc0, acc0; \
+	VADDPS       32(AX), acc1, acc1; \
+	ADDQ         R9, R8
+
+// A6x16STOREFULL stores all 16 columns of one row to (DX).
+#define A6x16STOREFULL(acc0, acc1) \
+	VMOVUPS acc0, (DX); \
+	VMOVUPS acc1, 32(DX); \
+	ADDQ    R13, DX
+
+// A6x16ROWOUTFULL finishes and stores one row of a whole tile.
+#define A6x16ROWOUTFULL(acc0, acc1) \
+	A6x16FINISHFULL(acc0, acc1); \
+	A6x16STOREFULL(acc0, acc1)
+
+// A6x16ROWRELUFULL is A6x16ROWRELU for a whole tile.
+#define A6x16ROWRELUFULL(acc0, acc1) \
+	A6x16FINISHFULL(acc0, acc1); \
+	VXORPS Y15, Y15, Y15; \
+	VMAXPS Y15, acc0, acc0; \
+	VMAXPS Y15, acc1, acc1; \
+	A6x16STOREFULL(acc0, acc1)
 
 // A6x16ROWOUT finishes and stores one row.
 #define A6x16ROWOUT(acc0, acc1) \
@@ -257,6 +290,8 @@ nobeta:
 
 nobias:
 	MOVQ  mr+112(FP), BX
+	CMPQ  nr+120(FP), $16
+	JEQ   whole
 	TESTQ $4, CX // gemmRelu
 	JNZ   relu
 
@@ -295,6 +330,46 @@ relu:
 	DECQ BX
 	JZ   done
 	A6x16ROWRELU(Y10, Y11)
+	JMP  done
+
+whole:
+	TESTQ $4, CX // gemmRelu
+	JNZ   wholerelu
+	A6x16ROWOUTFULL(Y0, Y1)
+	DECQ BX
+	JZ   done
+	A6x16ROWOUTFULL(Y2, Y3)
+	DECQ BX
+	JZ   done
+	A6x16ROWOUTFULL(Y4, Y5)
+	DECQ BX
+	JZ   done
+	A6x16ROWOUTFULL(Y6, Y7)
+	DECQ BX
+	JZ   done
+	A6x16ROWOUTFULL(Y8, Y9)
+	DECQ BX
+	JZ   done
+	A6x16ROWOUTFULL(Y10, Y11)
+	JMP  done
+
+wholerelu:
+	A6x16ROWRELUFULL(Y0, Y1)
+	DECQ BX
+	JZ   done
+	A6x16ROWRELUFULL(Y2, Y3)
+	DECQ BX
+	JZ   done
+	A6x16ROWRELUFULL(Y4, Y5)
+	DECQ BX
+	JZ   done
+	A6x16ROWRELUFULL(Y6, Y7)
+	DECQ BX
+	JZ   done
+	A6x16ROWRELUFULL(Y8, Y9)
+	DECQ BX
+	JZ   done
+	A6x16ROWRELUFULL(Y10, Y11)
 
 done:
 	VZEROUPPER

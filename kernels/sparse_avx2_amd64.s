@@ -3,8 +3,8 @@
 // AVX2+FMA sparse-row kernels: gemvTRows and outerUpdateRows as in
 // sparse_avx512_amd64.s, with 8-lane vectors: strips of 64 columns (eight
 // YMM registers; 128 would need all sixteen), then 32, then pieces of 8
-// whose last one is read and written with VMASKMOVPS; outerUpdateRows walks
-// the list from its end, as there. Go declarations are in sparse_amd64.go,
+// whose last one, if partial, is read and written with VMASKMOVPS;
+// outerUpdateRows walks the list from its end, as there. Go declarations are in sparse_amd64.go,
 // reference loops in sparse.go.
 //
 // Registers of both: DI y (current strip), CX columns left, DX a (current
@@ -36,7 +36,9 @@
 	JGE  loop
 
 // PIECEMASK sets Y15 to a VMASKMOVPS mask of the first min(CX, 8) lanes;
-// clobbers AX and R11.
+// clobbers AX and R11. Only the last, partial piece of a row takes masks:
+// AMD cores run a VMASKMOVPS store as microcode (the 128→10 layer of
+// per-sample training stored every row of its update through one).
 #define PIECEMASK \
 	MOVQ    $8, AX;               \
 	CMPQ    CX, $8;               \
@@ -127,25 +129,39 @@ strip32_rows:
 	SUBQ $32, CX
 
 strip8:
-	// Pieces of 8 columns, the last one masked.
+	// Whole pieces of 8 columns, then the last 1..7 masked.
+	CMPQ    CX, $8
+	JB      strip_tail
+	VMOVUPS (DI), Y0
+	XORQ    R12, R12
+
+strip8_rows:
+	ROWINDEX
+	VBROADCASTSS (SI)(R10*4), Y8
+	ROWADDR
+	VFMADD231PS  (R10), Y8, Y0
+	NEXTROW(strip8_rows)
+	VMOVUPS      Y0, (DI)
+	ADDQ         $32, DI
+	ADDQ         $32, DX
+	SUBQ         $8, CX
+	JMP          strip8
+
+strip_tail:
 	TESTQ      CX, CX
 	JLE        done
 	PIECEMASK
 	VMASKMOVPS (DI), Y15, Y0
 	XORQ       R12, R12
 
-strip8_rows:
+tail_rows:
 	ROWINDEX
 	VBROADCASTSS (SI)(R10*4), Y8
 	ROWADDR
 	VMASKMOVPS   (R10), Y15, Y9
 	VFMADD231PS  Y9, Y8, Y0
-	NEXTROW(strip8_rows)
+	NEXTROW(tail_rows)
 	VMASKMOVPS   Y0, Y15, (DI)
-	ADDQ         $32, DI
-	ADDQ         $32, DX
-	SUBQ         $8, CX
-	JMP          strip8
 
 done:
 	VZEROUPPER
@@ -255,19 +271,37 @@ strip32_rows:
 	SUBQ $32, CX
 
 strip8:
+	// Whole pieces of 8 columns, then the last 1..7 masked.
+	CMPQ    CX, $8
+	JB      strip_tail
+	VMOVUPS (DI), Y0
+	LEAQ    -1(BX), R12
+
+strip8_rows:
+	ROWINDEX
+	VMULSS       (SI)(R10*4), X15, X14
+	VBROADCASTSS X14, Y14
+	ROWADDR
+	VMOVUPS      (R10), Y8
+	VFMADD231PS  Y0, Y14, Y8
+	VMOVUPS      Y8, (R10)
+	PREVROW(strip8_rows)
+	ADDQ         $32, DI
+	ADDQ         $32, DX
+	SUBQ         $8, CX
+	JMP          strip8
+
+strip_tail:
 	TESTQ      CX, CX
 	JLE        done
 	MOVQ       $8, AX
-	CMPQ       CX, $8
-	CMOVQLT    CX, AX
-	NEGQ       AX
-	ADDQ       $8, AX
+	SUBQ       CX, AX
 	LEAQ       ·avx2TailMask(SB), R11
 	VMOVDQU    (R11)(AX*4), Y13
 	VMASKMOVPS (DI), Y13, Y0
 	LEAQ       -1(BX), R12
 
-strip8_rows:
+tail_rows:
 	ROWINDEX
 	VMULSS       (SI)(R10*4), X15, X14
 	VBROADCASTSS X14, Y14
@@ -275,11 +309,7 @@ strip8_rows:
 	VMASKMOVPS   (R10), Y13, Y8
 	VFMADD231PS  Y0, Y14, Y8
 	VMASKMOVPS   Y8, Y13, (R10)
-	PREVROW(strip8_rows)
-	ADDQ         $32, DI
-	ADDQ         $32, DX
-	SUBQ         $8, CX
-	JMP          strip8
+	PREVROW(tail_rows)
 
 done:
 	VZEROUPPER
