@@ -264,8 +264,9 @@ func loadAverage() string {
 }
 
 // RunSuite runs c for nnsimd and every peer that applies, one run at a
-// time, each the best of opt.reps. py may be nil when no Python peer is
-// asked for. Progress goes to log.
+// time, each the best of opt.reps (nnsimd's Go and Python repetitions
+// alternate). py may be nil when no Python peer is asked for. Progress
+// goes to log.
 func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Result {
 	var rs []Result
 	add := func(r Result, err error) {
@@ -294,20 +295,50 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 		}
 		return best, nil
 	}
-	for _, t := range opt.threads {
-		add(bestOf(func() (Result, error) { return runNNSIMD(c, d, t) }))
-	}
 	has := func(p string) bool { return slices.Contains(opt.peers, p) && peerApplies(p, c.Suite) }
-	if has("python") && py != nil {
-		// Right below the Go rows it is compared with, at the same counts.
-		env, envErr := nnsimdPythonEnv(opt.nnsimdPython, opt.lib)
-		for _, t := range opt.threads {
-			if envErr != nil {
-				add(Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr)
+	// nnsimd from Go and through its Python package take turns, one
+	// repetition each and each Python one in a process of its own, so that
+	// both sides start every run as a fresh process would (see runNNSIMD)
+	// and a busy spell of the machine falls on both sides of the front-door
+	// ratio rather than on one side's repetitions. The python rows come
+	// right below the Go rows, at the same counts.
+	var pyRows []Result
+	var pyErrs []error
+	withPython := has("python") && py != nil
+	var env []string
+	var envErr error
+	if withPython {
+		env, envErr = nnsimdPythonEnv(opt.nnsimdPython, opt.lib)
+	}
+	for _, t := range opt.threads {
+		var goBest, pyBest Result
+		var goErr, pyErr error
+		goFailed, pyFailed := false, !withPython
+		for i := 0; i < opt.reps; i++ {
+			if !goFailed {
+				r, err := runNNSIMD(c, d, t)
+				if goFailed = err != nil || r.Error != ""; goFailed || i == 0 || r.cost(c) < goBest.cost(c) {
+					goBest, goErr = r, err
+				}
+			}
+			if pyFailed {
 				continue
 			}
-			add(py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, opt.reps), t, env...))
+			r, err := Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr
+			if envErr == nil {
+				r, err = py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, 1), t, env...)
+			}
+			if pyFailed = err != nil || r.Error != ""; pyFailed || i == 0 || r.cost(c) < pyBest.cost(c) {
+				pyBest, pyErr = r, err
+			}
 		}
+		add(goBest, goErr)
+		if withPython {
+			pyRows, pyErrs = append(pyRows, pyBest), append(pyErrs, pyErr)
+		}
+	}
+	for i, r := range pyRows {
+		add(r, pyErrs[i])
 	}
 	if has("gonum") {
 		// Per-sample gonum is Gemv and Ger, which never use more than one

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -562,6 +563,22 @@ func TestNNSIMDFitPeerRuns(t *testing.T) {
 				t.Errorf("%s layer %d: the script's trained weights or biases differ from Go's", c.Suite, l)
 			}
 		}
+	}
+	// RunSuite alternates the Go and Python repetitions and still gives
+	// one row per side and thread count, the Go rows first.
+	opt := options{peers: []string{"python"}, threads: []int{1, 2}, reps: 2, nnsimdPython: pkg, lib: lib}
+	c := syntheticCases()[1]
+	var log bytes.Buffer
+	rs := RunSuite(c, d, opt, py, &log)
+	var got []string
+	for _, r := range rs {
+		if r.Error != "" {
+			t.Errorf("%s %s %d threads: %s", c.Suite, r.Peer, r.Threads, r.Error)
+		}
+		got = append(got, fmt.Sprintf("%s/%d", r.Peer, r.Threads))
+	}
+	if want := []string{"nnsimd/1", "nnsimd/2", pythonPeer + "/1", pythonPeer + "/2"}; !slices.Equal(got, want) {
+		t.Errorf("%s: RunSuite rows %q, want %q\n%s", c.Suite, got, want, log.String())
 	}
 }
 
