@@ -263,6 +263,25 @@ func loadAverage() string {
 	return strings.Join(fields[:3], " ")
 }
 
+// cheapest keeps the cheapest of a peer's repetitions of case c, or the
+// first failure, after which no more are run.
+type cheapest struct {
+	c    Case
+	runs int
+	r    Result
+	err  error
+}
+
+// offer takes a repetition's outcome and reports whether more may run.
+func (b *cheapest) offer(r Result, err error) bool {
+	failed := err != nil || r.Error != ""
+	if failed || b.runs == 0 || r.cost(b.c) < b.r.cost(b.c) {
+		b.r, b.err = r, err
+	}
+	b.runs++
+	return !failed
+}
+
 // RunSuite runs c for nnsimd and every peer that applies, one run at a
 // time, each the best of opt.reps (nnsimd's Go and Python repetitions
 // alternate). py may be nil when no Python peer is asked for. Progress
@@ -283,17 +302,10 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	}
 	// bestOf repeats an in-process run and keeps the cheapest.
 	bestOf := func(once func() (Result, error)) (Result, error) {
-		var best Result
-		for i := 0; i < opt.reps; i++ {
-			r, err := once()
-			if err != nil {
-				return r, err
-			}
-			if i == 0 || r.cost(c) < best.cost(c) {
-				best = r
-			}
+		b := cheapest{c: c}
+		for i := 0; i < opt.reps && b.offer(once()); i++ {
 		}
-		return best, nil
+		return b.r, b.err
 	}
 	has := func(p string) bool { return slices.Contains(opt.peers, p) && peerApplies(p, c.Suite) }
 	// nnsimd from Go and through its Python package take turns, one
@@ -302,43 +314,33 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	// and a busy spell of the machine falls on both sides of the front-door
 	// ratio rather than on one side's repetitions. The python rows come
 	// right below the Go rows, at the same counts.
-	var pyRows []Result
-	var pyErrs []error
 	withPython := has("python") && py != nil
 	var env []string
 	var envErr error
 	if withPython {
 		env, envErr = nnsimdPythonEnv(opt.nnsimdPython, opt.lib)
 	}
+	var pyRows []cheapest
 	for _, t := range opt.threads {
-		var goBest, pyBest Result
-		var goErr, pyErr error
-		goFailed, pyFailed := false, !withPython
+		goBest, pyBest := cheapest{c: c}, cheapest{c: c}
+		goOn, pyOn := true, withPython
 		for i := 0; i < opt.reps; i++ {
-			if !goFailed {
-				r, err := runNNSIMD(c, d, t)
-				if goFailed = err != nil || r.Error != ""; goFailed || i == 0 || r.cost(c) < goBest.cost(c) {
-					goBest, goErr = r, err
-				}
+			if goOn {
+				goOn = goBest.offer(runNNSIMD(c, d, t))
 			}
-			if pyFailed {
-				continue
-			}
-			r, err := Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr
-			if envErr == nil {
-				r, err = py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, 1), t, env...)
-			}
-			if pyFailed = err != nil || r.Error != ""; pyFailed || i == 0 || r.cost(c) < pyBest.cost(c) {
-				pyBest, pyErr = r, err
+			if pyOn && envErr != nil {
+				pyOn = pyBest.offer(Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr)
+			} else if pyOn {
+				pyOn = pyBest.offer(py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, 1), t, env...))
 			}
 		}
-		add(goBest, goErr)
+		add(goBest.r, goBest.err)
 		if withPython {
-			pyRows, pyErrs = append(pyRows, pyBest), append(pyErrs, pyErr)
+			pyRows = append(pyRows, pyBest)
 		}
 	}
-	for i, r := range pyRows {
-		add(r, pyErrs[i])
+	for _, b := range pyRows {
+		add(b.r, b.err)
 	}
 	if has("gonum") {
 		// Per-sample gonum is Gemv and Ger, which never use more than one

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -621,5 +622,28 @@ func TestChooseCore(t *testing.T) {
 				t.Errorf("chooseCore() = %q with env %q, want env %q and a line containing %q", say, p.coreEnv, want, c.wantSay)
 			}
 		})
+	}
+}
+
+// cheapest keeps the fastest repetition and stops at the first failure,
+// which it keeps.
+func TestCheapest(t *testing.T) {
+	c := syntheticCases()[0]
+	run := func(s float64) Result { return Result{EpochSeconds: []float64{s}} }
+	b := cheapest{c: c}
+	for _, s := range []float64{0.3, 0.1, 0.2} {
+		if !b.offer(run(s), nil) {
+			t.Fatalf("offer(%v s) asked to stop", s)
+		}
+	}
+	if got := b.r.SecondsPerEpoch(); got != 0.1 || b.err != nil {
+		t.Errorf("kept %v s, %v; want 0.1 s, no error", got, b.err)
+	}
+	if b.offer(Result{Error: "script failed"}, nil) || b.r.Error != "script failed" {
+		t.Errorf("a failed repetition did not stop the runs or was not kept: %+v", b.r)
+	}
+	b = cheapest{c: c}
+	if b.offer(run(0.5), errors.New("boom")) || b.err == nil {
+		t.Errorf("an error did not stop the runs or was not kept")
 	}
 }
