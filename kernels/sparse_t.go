@@ -46,8 +46,9 @@ import (
 // goroutine in the order above, whatever the number of goroutines (up to
 // Threads() share the rows of w), so the result does not depend on it.
 // The generic code's multiply-adds are fused only where the Go compiler
-// fuses them (arm64, not amd64), so implementations may differ in the
-// last bit.
+// fuses them (arm64, not amd64), and the AVX-512 code takes a batch of
+// more than 64 rows in blocks (each block's sums added to w in turn, see
+// sparseTWideFloats), so implementations may differ in rounding.
 func OuterUpdateSparseT(m, n, k int, alpha float32, xt []float32, ldxt int, d []float32, ldd int, w []float32, ldw int) {
 	const fn = "OuterUpdateSparseT"
 	if m < 0 || n < 0 || k < 0 {

@@ -63,9 +63,8 @@ var sparseTPacks = sync.Pool{New: func() any { return new([]float32) }}
 
 // sparseTStrips describes how an implementation cuts the columns of w:
 // strips of strip columns for kern, which masks a narrower last one off
-// itself if masked (else the generic code takes it), and, if wide is set
-// and such a strip of d fits in sparseTWideFloats, strips of wideStrip
-// columns for wide first, as long as they are whole.
+// itself if masked (else the generic code takes it), and, if wide is set,
+// strips of wideStrip columns for wide first, as long as they are whole.
 type sparseTStrips struct {
 	kern      outerUpdateSparseTKernel
 	strip     int
@@ -76,19 +75,26 @@ type sparseTStrips struct {
 
 // sparseTWideFloats is the largest packed strip of d the wide kernel
 // gets: 32 KiB, which stays in L1 beside the rows of xt and w passing
-// through. On MNIST-like batches, 128 columns instead of 64 took a sixth
-// less time with 64 rows of d (32 KiB), but were no faster with 128 rows
-// (64 KiB, partly read from L2) and 40% slower on dense ones.
+// through. A batch of more rows than fit is taken in blocks of rows, each
+// block's sums added to w in turn. On MNIST-like batches, 128 columns
+// instead of 64 took a sixth less time with 64 rows of d (32 KiB), but
+// were no faster with 128 rows (64 KiB, partly read from L2) and 40%
+// slower on dense ones. A 128-row batch in two blocks of 64 on the wide
+// kernel took 81–85 µs against 93–101 in one block on 64-column strips
+// (784×128, Zen 4, four alternating runs of
+// BenchmarkOuterUpdateSparseTMNIST; 42–49 against 49–53 on two threads).
 const sparseTWideFloats = 8 << 10
 
 // outerUpdateSparseTInStrips runs the kernels of s on k rows of w strip by
-// strip, so that the strip of d stays in L1 while every row of xt passes it. The strip is first copied out of d,
-// rows one after the other: with d's rows 512 bytes apart (ldd = 128, the
-// MNIST batch), a strip in place falls into half of L1's sets, more lines
-// to a set than it has ways, and the kernel ran 30% slower; packed, a
-// row's place in it is a shift away. Each call takes as many rows as keep
-// its work, were xt dense, within asmChunk multiply-adds, so that one
-// assembly call stays short.
+// strip, so that the strip of d stays in L1 while every row of xt passes
+// it. The strip is first copied out of d, rows one after the other: with
+// d's rows 512 bytes apart (ldd = 128, the MNIST batch), a strip in place
+// falls into half of L1's sets, more lines to a set than it has ways, and
+// the kernel ran 30% slower; packed, a row's place in it is a shift away.
+// A wide strip takes the batch in blocks of equal rows (within one) that
+// fit sparseTWideFloats. Each call takes as many rows as keep its work,
+// were xt dense, within asmChunk multiply-adds, so that one assembly call
+// stays short.
 func outerUpdateSparseTInStrips(s sparseTStrips) func(m, n, k int, alpha float32, xt []float32, ldxt int, d []float32, ldd int, w []float32, ldw int) {
 	return func(m, n, k int, alpha float32, xt []float32, ldxt int, d []float32, ldd int, w []float32, ldw int) {
 		pack := sparseTPacks.Get().(*[]float32)
@@ -96,23 +102,27 @@ func outerUpdateSparseTInStrips(s sparseTStrips) func(m, n, k int, alpha float32
 			*pack = make([]float32, most)
 		}
 		for c0 := 0; c0 < n; {
-			strip, kern := s.strip, s.kern
-			if s.wide != nil && n-c0 >= s.wideStrip && m*s.wideStrip <= sparseTWideFloats {
+			strip, kern, blocks := s.strip, s.kern, 1
+			if s.wide != nil && n-c0 >= s.wideStrip {
 				strip, kern = s.wideStrip, s.wide
+				blocks = (m*s.wideStrip + sparseTWideFloats - 1) / sparseTWideFloats
 			}
 			width := min(strip, n-c0)
 			if width < strip && !s.masked {
 				outerUpdateSparseTGeneric(m, width, k, alpha, xt, ldxt, d[c0:], ldd, w[c0:], ldw)
 				break
 			}
-			buf := (*pack)[:m*strip]
-			for r := 0; r < m; r++ {
-				copy(buf[r*strip:r*strip+width], d[r*ldd+c0:r*ldd+c0+width])
-			}
-			rowsPerCall := max(1, asmChunk/(m*strip))
-			for p0 := 0; p0 < k; p0 += rowsPerCall {
-				rows := min(rowsPerCall, k-p0)
-				kern(m, rows, width, alpha, xt[p0*ldxt:], ldxt, buf, w[p0*ldw+c0:], ldw)
+			for b := 0; b < blocks; b++ {
+				r0, r1 := m*b/blocks, m*(b+1)/blocks
+				rows := r1 - r0
+				buf := (*pack)[:rows*strip]
+				for r := r0; r < r1; r++ {
+					copy(buf[(r-r0)*strip:(r-r0)*strip+width], d[r*ldd+c0:r*ldd+c0+width])
+				}
+				perCall := max(1, asmChunk/(rows*strip))
+				for p0 := 0; p0 < k; p0 += perCall {
+					kern(rows, min(perCall, k-p0), width, alpha, xt[p0*ldxt+r0:], ldxt, buf, w[p0*ldw+c0:], ldw)
+				}
 			}
 			c0 += strip
 		}
