@@ -27,6 +27,11 @@ type impl struct {
 	// or −1. A nil one means the generic one.
 	gemvTRows       func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 	outerUpdateRows func(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int
+	// gemmSparseRows runs GemmSparseRows (sparse.go) on the rows it is
+	// given, with len(rows) ints of scratch in cur, and returns the row
+	// and list position of a bad index, or −1, −1; nil means row by row
+	// with gemvTRows.
+	gemmSparseRows func(n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int)
 	// nonZeros lists the positions of x's non-zeros in idx (len(idx) ≥
 	// len(x)) and reports whether x is all finite; nil means the generic one.
 	nonZeros func(idx []int32, x []float32) (count int, finite bool)

@@ -52,7 +52,7 @@ func GemvTRows(y, a []float32, lda int, x []float32, rows []int32) {
 		f = gemvTRowsGeneric
 	}
 	if bad := f(y, a, lda, x, rows, limit); bad >= 0 {
-		panic(badRow("GemvTRows", rows[bad], bad, len(a), n, lda, len(x)))
+		panic(badRow("GemvTRows", "rows", "a", rows[bad], bad, len(a), n, lda, len(x)))
 	}
 }
 
@@ -93,7 +93,7 @@ func OuterUpdateRows(alpha float32, x []float32, rows []int32, y, a []float32, l
 		f = outerUpdateRowsGeneric
 	}
 	if bad := f(alpha, x, rows, y, a, lda, limit); bad >= 0 {
-		panic(badRow("OuterUpdateRows", rows[bad], bad, len(a), n, lda, len(x)))
+		panic(badRow("OuterUpdateRows", "rows", "a", rows[bad], bad, len(a), n, lda, len(x)))
 	}
 }
 
@@ -138,8 +138,12 @@ func NonZeros(idx []int32, x []float32) (count int, finite bool) {
 // This is the forward product X·W of a dense layer for a batch of sparse
 // inputs. Rows of c are shared out among up to Threads() goroutines; each
 // row is computed by one of them exactly as alone, so the result does not
-// depend on the thread count. It panics on a shape mismatch, or if len(rows)
-// != m, or on a bad index as GemvTRows does.
+// depend on the thread count. (The AVX-512 code takes the rows together in
+// passes over blocks of b, which changes no result; see
+// gemmSparseRowsAVX512.) It panics on a shape mismatch, or if len(rows) !=
+// m, or on an index that GemvTRows would refuse for its row, naming the
+// row and the position in its list; other rows' entries may have been
+// used by then.
 func GemmSparseRows(m, n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int) {
 	checkSparse("GemmSparseRows", m, n, x, ldx, rows)
 	checkMatrix("GemmSparseRows", "c", m, n, c, ldc)
@@ -153,6 +157,10 @@ func GemmSparseRows(m, n int, x []float32, ldx int, rows [][]int32, b []float32,
 	job.m, job.n = m, n
 	job.x, job.ldx, job.rows = x, ldx, rows
 	job.b, job.ldb, job.c, job.ldc = b, ldb, c, ldc
+	if cap(job.cur) < m {
+		job.cur = make([]int, m)
+	}
+	job.cur = job.cur[:m]
 	job.run()
 	sparseJobs.Put(job)
 }
@@ -184,6 +192,7 @@ type sparseJob struct {
 	b, c     []float32
 	ldb, ldc int
 	parts    int
+	cur      []int // per row, scratch for active.gemmSparseRows
 }
 
 var sparseJobs = sync.Pool{New: func() any { return new(sparseJob) }}
@@ -211,9 +220,42 @@ func (j *sparseJob) run() {
 
 func (j *sparseJob) runPart(part int) {
 	r0, r1 := j.m*part/j.parts, j.m*(part+1)/j.parts
-	for r := r0; r < r1; r++ {
-		GemvTRows(j.c[r*j.ldc:r*j.ldc+j.n], j.b, j.ldb, j.x[r*j.ldx:min(r*j.ldx+j.ldx, len(j.x))], j.rows[r])
+	if r0 == r1 {
+		return
 	}
+	f := active.gemmSparseRows
+	if f == nil {
+		f = gemmSparseRowsByRow
+	}
+	x := j.x[min(r0*j.ldx, len(j.x)):]
+	if r, at := f(j.n, x, j.ldx, j.rows[r0:r1], j.b, j.ldb, j.c[r0*j.ldc:], j.ldc, j.cur[r0:r1]); r >= 0 {
+		xr := x[r*j.ldx : min(r*j.ldx+j.ldx, len(x))]
+		panic(badRow("GemmSparseRows", fmt.Sprintf("rows[%d]", r0+r), "b", j.rows[r0+r][at], at, len(j.b), j.n, j.ldb, len(xr)))
+	}
+}
+
+// gemmSparseRowsByRow is GemmSparseRows on the given rows one at a time.
+func gemmSparseRowsByRow(n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
+	return sparseRowsByRow(0, n, x, ldx, rows, 0, len(rows), b, ldb, c, ldc)
+}
+
+// sparseRowsByRow runs gemvTRows on columns c0 to n of rows r0 to r1,
+// each index checked against the row's limit for all n columns.
+func sparseRowsByRow(c0, n int, x []float32, ldx int, rows [][]int32, r0, r1 int, b []float32, ldb int, c []float32, ldc int) (row, at int) {
+	f := active.gemvTRows
+	if f == nil {
+		f = gemvTRowsGeneric
+	}
+	for r := r0; r < r1; r++ {
+		if len(rows[r]) == 0 {
+			continue
+		}
+		xr := x[r*ldx : min(r*ldx+ldx, len(x))]
+		if bad := f(c[r*ldc+c0:r*ldc+n], b[c0:], ldb, xr, rows[r], rowLimit(len(b), n, ldb, len(xr))); bad >= 0 {
+			return r, bad
+		}
+	}
+	return -1, -1
 }
 
 // rowLimit returns how many rows an index may address: those of a
@@ -226,9 +268,12 @@ func rowLimit(lenA, n, lda, lenX int) int {
 	return min((lenA-n)/lda+1, lenX)
 }
 
-func badRow(fn string, i int32, at, lenA, n, lda, lenX int) string {
-	return fmt.Sprintf("kernels: %s: rows[%d] = %d, want an index in [0, %d) (len(x) = %d; len(a) = %d holds %d rows of %d with lda = %d)",
-		fn, at, i, rowLimit(lenA, n, lda, lenX), lenX, lenA, rowLimit(lenA, n, lda, lenA), n, lda)
+// badRow describes the bad index i at position at of the list named list
+// that fn was given, for the matrix named mat (lenA elements, rows of n
+// with leading dimension lda) and an x of lenX.
+func badRow(fn, list, mat string, i int32, at, lenA, n, lda, lenX int) string {
+	return fmt.Sprintf("kernels: %s: %s[%d] = %d, want an index in [0, %d) (len(x) = %d; len(%s) = %d holds %d rows of %d with ld%s = %d)",
+		fn, list, at, i, rowLimit(lenA, n, lda, lenX), lenX, mat, lenA, rowLimit(lenA, n, lda, lenA), n, mat, lda)
 }
 
 func gemvTRowsGeneric(y, a []float32, lda int, x []float32, rows []int32, limit int) int {

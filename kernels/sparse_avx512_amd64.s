@@ -38,6 +38,38 @@
 	DECQ R12; \
 	JGE  loop
 
+// LOAD128 and STORE128 move a strip of 128 columns of y (or c) at DI to
+// and from Z0–Z7; ROWFMA128 adds the strip of the row at R10 times Z8.
+#define LOAD128 \
+	VMOVUPS 0(DI), Z0;   \
+	VMOVUPS 64(DI), Z1;  \
+	VMOVUPS 128(DI), Z2; \
+	VMOVUPS 192(DI), Z3; \
+	VMOVUPS 256(DI), Z4; \
+	VMOVUPS 320(DI), Z5; \
+	VMOVUPS 384(DI), Z6; \
+	VMOVUPS 448(DI), Z7
+
+#define STORE128 \
+	VMOVUPS Z0, 0(DI);   \
+	VMOVUPS Z1, 64(DI);  \
+	VMOVUPS Z2, 128(DI); \
+	VMOVUPS Z3, 192(DI); \
+	VMOVUPS Z4, 256(DI); \
+	VMOVUPS Z5, 320(DI); \
+	VMOVUPS Z6, 384(DI); \
+	VMOVUPS Z7, 448(DI)
+
+#define ROWFMA128 \
+	VFMADD231PS 0(R10), Z8, Z0;   \
+	VFMADD231PS 64(R10), Z8, Z1;  \
+	VFMADD231PS 128(R10), Z8, Z2; \
+	VFMADD231PS 192(R10), Z8, Z3; \
+	VFMADD231PS 256(R10), Z8, Z4; \
+	VFMADD231PS 320(R10), Z8, Z5; \
+	VFMADD231PS 384(R10), Z8, Z6; \
+	VFMADD231PS 448(R10), Z8, Z7
+
 // func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 TEXT ·gemvTRowsAVX512Asm(SB), NOSPLIT, $0-120
 	MOVQ  y_base+0(FP), DI
@@ -56,37 +88,16 @@ TEXT ·gemvTRowsAVX512Asm(SB), NOSPLIT, $0-120
 strip128:
 	CMPQ CX, $128
 	JB   strip64
-	VMOVUPS 0(DI), Z0
-	VMOVUPS 64(DI), Z1
-	VMOVUPS 128(DI), Z2
-	VMOVUPS 192(DI), Z3
-	VMOVUPS 256(DI), Z4
-	VMOVUPS 320(DI), Z5
-	VMOVUPS 384(DI), Z6
-	VMOVUPS 448(DI), Z7
+	LOAD128
 	XORQ R12, R12
 
 strip128_rows:
 	ROWINDEX
 	VBROADCASTSS (SI)(R10*4), Z8
 	ROWADDR
-	VFMADD231PS  0(R10), Z8, Z0
-	VFMADD231PS  64(R10), Z8, Z1
-	VFMADD231PS  128(R10), Z8, Z2
-	VFMADD231PS  192(R10), Z8, Z3
-	VFMADD231PS  256(R10), Z8, Z4
-	VFMADD231PS  320(R10), Z8, Z5
-	VFMADD231PS  384(R10), Z8, Z6
-	VFMADD231PS  448(R10), Z8, Z7
+	ROWFMA128
 	NEXTROW(strip128_rows)
-	VMOVUPS Z0, 0(DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	VMOVUPS Z4, 256(DI)
-	VMOVUPS Z5, 320(DI)
-	VMOVUPS Z6, 384(DI)
-	VMOVUPS Z7, 448(DI)
+	STORE128
 	ADDQ $512, DI
 	ADDQ $512, DX
 	SUBQ $128, CX
@@ -421,5 +432,120 @@ done:
 	VCMPPS  $3, Z5, Z5, K1
 	KORTESTW K1, K1
 	SETEQ   finite+56(FP)
+	VZEROUPPER
+	RET
+
+// PASSSTORE stores the strip of row r of c from Z0–Z7 and saves the
+// row's entry in cur (gemmSparseRowsPassAVX512Asm).
+#define PASSSTORE \
+	STORE128;                \
+	MOVQ    cur-48(SP), R10; \
+	MOVQ    R12, (R10)(CX*8)
+
+// func gemmSparseRowsPassAVX512Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+//
+// One pass of the blocked GemmSparseRows on a strip of 128 columns (see
+// gemmSparseRowsAVX512 in sparse_amd64.go): for each row r in turn, the
+// entries of rows[r] from cur[r] on are added to the strip of c's row r,
+// held in Z0–Z7, while they are below bound; cur[r] then marks the first
+// entry left. After budget entries it stops (at the end of that row's
+// entry, cur saved) and returns the row to resume at; after the last row
+// it returns len(rows). An index not below limit ends the pass with bad
+// set, at the row whose cur names it (the entries before it applied).
+//
+// Registers: AX &rows[r][0], BX bound, CX r, DX b, SI row r of x, DI the
+// strip of row r of c, R8 rows (the slice headers), R9 ldb in bytes, R10
+// the index (then the address of its row of b), R11 len(rows[r]), R12 the
+// entry, R13 limit, R14 the budget left. The frame holds len(rows), x, ldx
+// and ldc in bytes, c and cur.
+TEXT ·gemmSparseRowsPassAVX512Asm(SB), NOSPLIT, $48-177
+	MOVQ  rows_len+40(FP), AX
+	MOVQ  AX, m-8(SP)
+	MOVQ  x_base+0(FP), AX
+	MOVQ  AX, x-16(SP)
+	MOVQ  ldx+24(FP), AX
+	SHLQ  $2, AX
+	MOVQ  AX, ldxBytes-24(SP)
+	MOVQ  c_base+88(FP), AX
+	MOVQ  AX, c-32(SP)
+	MOVQ  ldc+112(FP), AX
+	SHLQ  $2, AX
+	MOVQ  AX, ldcBytes-40(SP)
+	MOVQ  cur_base+120(FP), AX
+	MOVQ  AX, cur-48(SP)
+	MOVQ  rows_base+32(FP), R8
+	MOVQ  b_base+56(FP), DX
+	MOVQ  ldb+80(FP), R9
+	SHLQ  $2, R9
+	MOVQ  bound+144(FP), BX
+	MOVQ  limit+152(FP), R13
+	MOVQ  budget+160(FP), R14
+	MOVB  $0, bad+176(FP)
+	XORQ  CX, CX
+
+passrow:
+	CMPQ    CX, m-8(SP)
+	JAE     passdone
+	LEAQ    (CX)(CX*2), R10
+	MOVQ    (R8)(R10*8), AX
+	MOVQ    8(R8)(R10*8), R11
+	MOVQ    cur-48(SP), R10
+	MOVQ    (R10)(CX*8), R12
+	CMPQ    R12, R11
+	JAE     passnext
+	MOVLQSX (AX)(R12*4), R10
+	CMPQ    R10, R13
+	JAE     passbad
+	CMPQ    R10, BX
+	JAE     passnext
+	MOVQ    CX, SI
+	IMULQ   ldxBytes-24(SP), SI
+	ADDQ    x-16(SP), SI
+	MOVQ    CX, DI
+	IMULQ   ldcBytes-40(SP), DI
+	ADDQ    c-32(SP), DI
+	LOAD128
+
+passentry:
+	VBROADCASTSS (SI)(R10*4), Z8
+	IMULQ        R9, R10
+	ADDQ         DX, R10
+	ROWFMA128
+	INCQ         R12
+	DECQ         R14
+	JZ           passout
+	CMPQ         R12, R11
+	JAE          passseg
+	MOVLQSX      (AX)(R12*4), R10
+	CMPQ         R10, R13
+	JAE          passbadmid
+	CMPQ         R10, BX
+	JB           passentry
+
+passseg:
+	PASSSTORE
+
+passnext:
+	INCQ CX
+	JMP  passrow
+
+passdone:
+	MOVQ CX, next+168(FP)
+	VZEROUPPER
+	RET
+
+passout:
+	// The budget is spent: resume at this row, whose cur is saved.
+	PASSSTORE
+	MOVQ CX, next+168(FP)
+	VZEROUPPER
+	RET
+
+passbadmid:
+	PASSSTORE
+
+passbad:
+	MOVQ CX, next+168(FP)
+	MOVB $1, bad+176(FP)
 	VZEROUPPER
 	RET

@@ -212,45 +212,131 @@ func sparseBatch(r *rand.Rand, m, k, ldx int, density float64) ([]float32, [][]i
 	return x, rows
 }
 
+// gemmSparseCase is a GemmSparseRows test: an m×k batch at density, its
+// lists sorted (as NonZeros makes them) or shuffled, with rows listed
+// twice if dups, and a last row of x only k long if short.
+type gemmSparseCase struct {
+	m, n, k        int
+	density        float64
+	shuffled, dups bool
+	short          bool
+}
+
+func gemmSparseCases() []gemmSparseCase {
+	cs := []gemmSparseCase{{m: 1, n: 1, k: 1, density: 1}, {m: 3, n: 17, k: 20, density: 0.3}, {m: 64, n: 130, k: 300, density: 0.3}, {m: 128, n: 128, k: 784, density: 0.19}}
+	// Around the 128-column strips and 64-row blocks of the AVX-512
+	// passes, and lists longer than one assembly call takes (512 entries).
+	i := 0
+	for _, n := range []int{127, 128, 129, 256, 300} {
+		for _, k := range []int{1, 63, 64, 65, 200} {
+			cs = append(cs, gemmSparseCase{m: 1 + i%3*9, n: n, k: k, density: []float64{0, 0.05, 0.3, 1}[i%4], shuffled: i%3 == 1, dups: i%2 == 1, short: i%4 == 2})
+			i++
+		}
+	}
+	return append(cs,
+		gemmSparseCase{m: 40, n: 128, k: 784, density: 1, dups: true},
+		gemmSparseCase{m: 33, n: 256, k: 600, density: 0.9, shuffled: true, dups: true, short: true},
+		gemmSparseCase{m: 128, n: 144, k: 784, density: 0.19, short: true})
+}
+
 func TestGemmSparseRows(t *testing.T) {
 	defer SetThreads(Threads())
 	eachImpl(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(27, 28))
-		for _, sh := range []struct{ m, n, k int }{{1, 1, 1}, {3, 17, 20}, {64, 130, 300}, {128, 128, 784}} {
+		for _, sh := range gemmSparseCases() {
 			ldx, ldb, ldc := sh.k+3, sh.n+1, sh.n+2
-			x, rows := sparseBatch(r, sh.m, sh.k, ldx, 0.3)
+			x, rows := sparseBatch(r, sh.m, sh.k, ldx, sh.density)
+			for i, l := range rows {
+				var more []int32
+				for _, p := range l {
+					more = append(more, p)
+					if sh.dups && r.IntN(3) == 0 {
+						more = append(more, p)
+					}
+				}
+				if sh.shuffled {
+					r.Shuffle(len(more), func(a, b int) { more[a], more[b] = more[b], more[a] })
+				}
+				rows[i] = more
+			}
+			if sh.short {
+				x = x[:(sh.m-1)*ldx+sh.k]
+			}
 			b := newMatrix(r, sh.k, sh.n, ldb, 1)
 			c0 := newMatrix(r, sh.m, sh.n, ldc, 2)
-			var results [][]float32
+			what := fmt.Sprintf("GemmSparseRows %d×%d×%d density %v shuffled %v dups %v short %v", sh.m, sh.n, sh.k, sh.density, sh.shuffled, sh.dups, sh.short)
+			// Row by row with GemvTRows: the same multiply-adds in the
+			// same order, so the same bits.
+			byRow := slices.Clone(c0.s)
+			for i := 0; i < sh.m; i++ {
+				GemvTRows(byRow[i*ldc:i*ldc+sh.n], b.s, ldb, x[i*ldx:min(i*ldx+ldx, len(x))], rows[i])
+			}
 			for _, threads := range []int{1, 2, 3} {
 				SetThreads(threads)
 				c := slices.Clone(c0.s)
 				GemmSparseRows(sh.m, sh.n, x, ldx, rows, b.s, ldb, c, ldc)
-				results = append(results, c)
-			}
-			what := fmt.Sprintf("GemmSparseRows %d×%d×%d", sh.m, sh.n, sh.k)
-			for ti, c := range results[1:] {
-				if !sameBits(c, results[0]) {
-					t.Fatalf("%s: %d threads differ from 1", what, ti+2)
+				if !sameBits(c, byRow) {
+					for e := range c {
+						if math.Float32bits(c[e]) != math.Float32bits(byRow[e]) {
+							t.Fatalf("%s, %d threads: c[%d,%d] = %v, GemvTRows row by row gives %v", what, threads, e/ldc, e%ldc, c[e], byRow[e])
+						}
+					}
 				}
 			}
-			c := results[0]
 			for i := 0; i < sh.m; i++ {
-				for j := 0; j < ldc && i*ldc+j < len(c); j++ {
+				for j := 0; j < ldc && i*ldc+j < len(byRow); j++ {
 					if j >= sh.n {
-						if math.Float32bits(c[i*ldc+j]) != math.Float32bits(c0.s[i*ldc+j]) {
+						if math.Float32bits(byRow[i*ldc+j]) != math.Float32bits(c0.s[i*ldc+j]) {
 							t.Fatalf("%s: padding c[%d,%d] overwritten", what, i, j)
 						}
 						continue
 					}
 					want, mag := c0.at(i, j), math.Abs(c0.at(i, j))
-					for p := 0; p < sh.k; p++ {
-						v := float64(x[i*ldx+p]) * b.at(p, j)
+					for _, p := range rows[i] {
+						v := float64(x[i*ldx+int(p)]) * b.at(int(p), j)
 						want += v
 						mag += math.Abs(v)
 					}
-					if !closeTo(c[i*ldc+j], want, float64(sh.k+2)*eps32*mag) {
-						t.Fatalf("%s: c[%d,%d] = %v, want %v", what, i, j, c[i*ldc+j], want)
+					if !closeTo(byRow[i*ldc+j], want, float64(len(rows[i])+2)*eps32*mag) {
+						t.Fatalf("%s: c[%d,%d] = %v, want %v", what, i, j, byRow[i*ldc+j], want)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestGemmSparseRowsPanics gives GemmSparseRows a bad index in one row,
+// after good ones and in rows that the other rows' passes come to first.
+func TestGemmSparseRowsPanics(t *testing.T) {
+	defer SetThreads(Threads())
+	eachImpl(t, func(t *testing.T) {
+		const m, k = 5, 100
+		r := rand.New(rand.NewPCG(29, 30))
+		x, _ := sparseBatch(r, m, k, k, 0.5)
+		for _, c := range []struct {
+			rows [][]int32
+			x    []float32
+			want string
+		}{
+			{[][]int32{{1}, {2, 99}, {3, 100}, {}, {4}}, x, "GemmSparseRows: rows[2][1] = 100, want an index in [0, 100)"},
+			{[][]int32{{1}, {}, {}, {}, {-1}}, x, "GemmSparseRows: rows[4][0] = -1"},
+			{[][]int32{{1}, {}, {}, {}, {0, 60}}, x[:4*k+50], "GemmSparseRows: rows[4][1] = 60, want an index in [0, 50)"},
+		} {
+			// 128 columns are one AVX-512 strip; 130 leave two to go row
+			// by row.
+			for _, n := range []int{128, 130} {
+				b := newMatrix(r, k, n, n, 0)
+				for _, threads := range []int{1, 2} {
+					SetThreads(threads)
+					cm := make([]float32, m*n)
+					msg := func() (msg string) {
+						defer func() { msg = fmt.Sprint(recover()) }()
+						GemmSparseRows(m, n, c.x, k, c.rows, b.s, n, cm, n)
+						return ""
+					}()
+					if !strings.Contains(msg, c.want) {
+						t.Errorf("n %d, rows %v, len(x) %d, %d threads: panic %q, want one naming %q", n, c.rows, len(c.x), threads, msg, c.want)
 					}
 				}
 			}
