@@ -138,9 +138,9 @@ func NonZeros(idx []int32, x []float32) (count int, finite bool) {
 // This is the forward product X·W of a dense layer for a batch of sparse
 // inputs. Rows of c are shared out among up to Threads() goroutines; each
 // row is computed by one of them exactly as alone, so the result does not
-// depend on the thread count. (The AVX-512 code takes the rows together in
+// depend on the thread count. (The amd64 code takes the rows together in
 // passes over blocks of b, which changes no result; see
-// gemmSparseRowsAVX512.) It panics on a shape mismatch, or if len(rows) !=
+// gemmSparseRowsInPasses.) It panics on a shape mismatch, or if len(rows) !=
 // m, or on an index that GemvTRows would refuse for its row, naming the
 // row and the position in its list; other rows' entries may have been
 // used by then.

@@ -13,6 +13,7 @@ func init() {
 	avx512Impl.gemmSparseRows = gemmSparseRowsAVX512
 	avx512Impl.outerUpdateRows = outerUpdateRowsAVX512
 	avx2Impl.gemvTRows = gemvTRowsAVX2
+	avx2Impl.gemmSparseRows = gemmSparseRowsAVX2
 	avx2Impl.outerUpdateRows = outerUpdateRowsAVX2
 	avx512Impl.nonZeros = nonZerosAVX512Asm
 	avx2Impl.nonZeros = nonZerosAVX2Asm
@@ -40,7 +41,7 @@ func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)
 //go:noescape
 func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 
-// gemmSparseRowsPassAVX512Asm runs one pass of gemmSparseRowsAVX512 on
+// gemmSparseRowsPassAVX512Asm runs one pass of gemmSparseRowsInPasses on
 // a strip of 128 columns of b (from b[0]) and c (from c[0]): for each
 // row r in turn,
 //
@@ -57,41 +58,68 @@ func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limi
 //go:noescape
 func gemmSparseRowsPassAVX512Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
 
-// sparseRowsBlock is how many rows of b one pass of gemmSparseRowsAVX512
-// reads: 64 rows of a 128-column strip, 32 KiB, which stay in L1 while
-// every row of the batch takes its entries among them.
-const sparseRowsBlock = 64
+// gemmSparseRowsPassAVX2Asm is gemmSparseRowsPassAVX512Asm on a strip of
+// 64 columns.
+//
+//go:noescape
+func gemmSparseRowsPassAVX2Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
 
-// gemmSparseRowsAVX512 computes GemmSparseRows on strips of 128 columns
-// in passes over the rows of b, sparseRowsBlock at a time: each pass adds
-// to every row of c the entries of its list that come before the first
-// index past the block, and the next pass goes on from there. Each row's
-// entries are still taken in list order, one fused multiply-add each, so
-// the result is bit for bit GemvTRows's; only the order of the rows
-// changes, and with sorted lists every pass reads a block of b that stays
-// in L1. Row by row, each entry read its row of b from L2: a 128-row
-// MNIST batch on the 784×128 first layer took 68–81 µs in passes against
-// 100–119 (Zen 4, three alternating runs; BenchmarkSparseBatchMNIST). The
-// columns past the last strip, and a last row of x shorter than ldx, go
-// row by row.
+type gemmSparseRowsPass func(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+
+// sparseRowsBlockBytes is how much memory the rows of b that one pass of
+// gemmSparseRowsInPasses reads may span: 32 KiB, the size of L1, so that
+// the block's strips fall in different sets (a strip of 64 columns of
+// rows 512 bytes apart used half of them, and the AVX2 passes gained
+// nothing until the block was halved) and stay in L1 while every row of
+// the batch takes its entries among them.
+const sparseRowsBlockBytes = 32 << 10
+
+// sparseRowsMinBlock is the fewest rows of b a pass must take for the
+// passes to pay: with 512 columns (16 rows a block) they took 447–460 µs
+// against 393–421 row by row (AVX-512; AVX2 585–699 against 453–515),
+// with 256 (32 rows) 169–186 against 197–224 (AVX2 no different).
+const sparseRowsMinBlock = 32
+
 func gemmSparseRowsAVX512(n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
-	const strip = 128
+	return gemmSparseRowsInPasses(gemmSparseRowsPassAVX512Asm, 128, n, x, ldx, rows, b, ldb, c, ldc, cur)
+}
+
+func gemmSparseRowsAVX2(n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
+	return gemmSparseRowsInPasses(gemmSparseRowsPassAVX2Asm, 64, n, x, ldx, rows, b, ldb, c, ldc, cur)
+}
+
+// gemmSparseRowsInPasses computes GemmSparseRows on strips of strip
+// columns in passes over the rows of b, a block spanning
+// sparseRowsBlockBytes at a time: each pass adds to every row of c the
+// entries of its list that come before the first index past the block,
+// and the next pass goes on from there. Each row's entries are still taken
+// in list order, one fused multiply-add each, so the result is bit for bit
+// GemvTRows's; only the order of the rows changes, and with sorted lists
+// every pass reads a block of b that stays in L1. Row by row, each entry
+// read its row of b from L2: a 128-row MNIST batch on the 784×128 first
+// layer took 71–81 µs in passes against 95–106 (AVX-512; AVX2 91–95
+// against 118–122; Zen 4, three alternating runs of
+// BenchmarkSparseBatchMNIST). The columns past the last strip, a last row
+// of x shorter than ldx, and any b too wide for blocks of
+// sparseRowsMinBlock rows go row by row.
+func gemmSparseRowsInPasses(pass gemmSparseRowsPass, strip, n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
 	m := len(rows)
 	whole := 0 // the rows whose row of x holds ldx floats
 	if ldx > 0 {
 		whole = min(m, len(x)/ldx)
 	}
 	strips := n / strip
-	if whole == 0 {
+	block := sparseRowsBlockBytes / (4 * max(ldb, strip))
+	if whole == 0 || block < sparseRowsMinBlock {
 		strips = 0
 	}
 	limit := rowLimit(len(b), n, ldb, ldx)
 	for s := 0; s < strips; s++ {
 		c0 := s * strip
 		clear(cur[:whole])
-		for bound := sparseRowsBlock; ; bound += sparseRowsBlock {
+		for bound := block; ; bound += block {
 			for r := 0; r < whole; {
-				next, bad := gemmSparseRowsPassAVX512Asm(x[r*ldx:], ldx, rows[r:whole], b[c0:], ldb, c[r*ldc+c0:], ldc, cur[r:whole], bound, limit, asmChunk/strip)
+				next, bad := pass(x[r*ldx:], ldx, rows[r:whole], b[c0:], ldb, c[r*ldc+c0:], ldc, cur[r:whole], bound, limit, asmChunk/strip)
 				r += next
 				if bad {
 					return r, cur[r]

@@ -97,8 +97,9 @@ func BenchmarkSparseBatchMNIST(b *testing.B) {
 	r := rand.New(rand.NewPCG(53, 54))
 	x, rows := mnistLikeBatch(r, m, k)
 	xt := make([]float32, k*m)
-	// 128 outputs (784-128-10) keep W in L2; 512 (784-512-256-10) do not.
-	for _, n := range []int{128, 512} {
+	// 128 outputs (784-128-10) keep W in L2; 512 (784-512-256-10) do not;
+	// 256 are where GemmSparseRows stops taking the rows in passes.
+	for _, n := range []int{128, 256, 512} {
 		w := at(r, k*n, 0)
 		d := at(r, m*n, 0)
 		c := make([]float32, m*n)

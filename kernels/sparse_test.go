@@ -224,11 +224,12 @@ type gemmSparseCase struct {
 
 func gemmSparseCases() []gemmSparseCase {
 	cs := []gemmSparseCase{{m: 1, n: 1, k: 1, density: 1}, {m: 3, n: 17, k: 20, density: 0.3}, {m: 64, n: 130, k: 300, density: 0.3}, {m: 128, n: 128, k: 784, density: 0.19}}
-	// Around the 128-column strips and 64-row blocks of the AVX-512
-	// passes, and lists longer than one assembly call takes (512 entries).
+	// Around the strips (AVX-512 128 columns, AVX2 64) and blocks (64 and
+	// 128 rows of b) of the amd64 passes, and lists longer than one
+	// assembly call takes (512 or 1024 entries).
 	i := 0
-	for _, n := range []int{127, 128, 129, 256, 300} {
-		for _, k := range []int{1, 63, 64, 65, 200} {
+	for _, n := range []int{63, 64, 65, 127, 128, 129, 256, 300} {
+		for _, k := range []int{1, 63, 64, 65, 128, 129, 200} {
 			cs = append(cs, gemmSparseCase{m: 1 + i%3*9, n: n, k: k, density: []float64{0, 0.05, 0.3, 1}[i%4], shuffled: i%3 == 1, dups: i%2 == 1, short: i%4 == 2})
 			i++
 		}
@@ -323,8 +324,8 @@ func TestGemmSparseRowsPanics(t *testing.T) {
 			{[][]int32{{1}, {}, {}, {}, {-1}}, x, "GemmSparseRows: rows[4][0] = -1"},
 			{[][]int32{{1}, {}, {}, {}, {0, 60}}, x[:4*k+50], "GemmSparseRows: rows[4][1] = 60, want an index in [0, 50)"},
 		} {
-			// 128 columns are one AVX-512 strip; 130 leave two to go row
-			// by row.
+			// 128 columns are whole strips; 130 leave two to go row by
+			// row.
 			for _, n := range []int{128, 130} {
 				b := newMatrix(r, k, n, n, 0)
 				for _, threads := range []int{1, 2} {
