@@ -74,6 +74,10 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	if err := n.checkFit(x, y, rows, &tc); err != nil {
 		return History{}, err
 	}
+	// Everything from here on, the checks and lists of x included, runs
+	// on the threads asked for.
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(tc.Threads)
 	batch := max(tc.BatchSize, 1)
 	perSample := batch == 1 && tc.Momentum == 0
 	var sd *sparseData
@@ -95,8 +99,6 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	if tc.Momentum != 0 {
 		n.resetVelocity()
 	}
-	defer kernels.SetThreads(kernels.Threads())
-	kernels.SetThreads(tc.Threads)
 	if !perSample {
 		n.bw.prep.ensureParts(kernels.Threads())
 	}
