@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"weak"
 )
 
 // Activation names a layer's activation function.
@@ -162,6 +163,11 @@ type Network struct {
 	bw     batchWork
 
 	momentumSteps int // mini-batch steps with momentum since Fit reset the velocities
+	// lists are the last mini-batch Fit's lists of its inputs' non-zeros,
+	// whose memory the next Fit lists its own into, unless the garbage
+	// collector has taken it back (a user's loop of one-epoch Fits pays
+	// the page faults of fresh lists once, not every epoch).
+	lists weak.Pointer[sparseData]
 }
 
 // New builds a network from cfg, with weights initialised from cfg.Seed.

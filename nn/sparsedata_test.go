@@ -26,30 +26,28 @@ func testSparseData(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	const rows, in = 600, 50 // more rows than the probe
 	x := sparseInputs(rng, rows, in, 0.2)
-	sd, bad := newSparseData(x, rows, in)
+	sd, bad := newSparseData(x, rows, in, nil)
 	if sd == nil || bad != -1 {
 		t.Fatalf("20%% dense: sd = %v, bad = %d, want lists and -1", sd, bad)
 	}
-	list := make([]int32, in)
-	for r := 0; r < rows; r++ {
-		idx, val := sd.row(r)
-		k, _ := kernels.NonZeros(list, x[r*in:r*in+in])
-		if !slices.Equal(idx, list[:k]) {
-			t.Fatalf("row %d: positions %v, want %v", r, idx, list[:k])
-		}
-		for e, c := range idx {
-			if val[e] != x[r*in+int(c)] {
-				t.Fatalf("row %d: value %v at %d, want %v", r, val[e], c, x[r*in+int(c)])
-			}
-		}
-	}
-	if sd, bad := newSparseData(sparseInputs(rng, rows, in, 0.6), rows, in); sd != nil || bad != -1 {
+	checkSparseData(t, "20% dense", sd, x, rows, in)
+	// Into the memory of earlier lists: of more entries, then of fewer
+	// (and other chunks).
+	more := sparseInputs(rng, rows, in, 0.3)
+	sd, _ = newSparseData(more, rows, in, sd)
+	checkSparseData(t, "30% dense, reusing", sd, more, rows, in)
+	longer := sparseInputs(rng, 3*rows, in, 0.1)
+	sd, _ = newSparseData(longer, 3*rows, in, sd)
+	checkSparseData(t, "three times the rows at 10%, reusing", sd, longer, 3*rows, in)
+	sd, _ = newSparseData(x, rows, in, sd)
+	checkSparseData(t, "20% dense again, reusing", sd, x, rows, in)
+	if sd, bad := newSparseData(sparseInputs(rng, rows, in, 0.6), rows, in, nil); sd != nil || bad != -1 {
 		t.Errorf("60%% dense: sd = %v, bad = %d, want nil and -1", sd, bad)
 	}
 	// Sparse at first, dense after the probe: refused on the way.
 	late := sparseInputs(rng, rows, in, 0.1)
 	copy(late[400*in:], sparseInputs(rng, rows-400, in, 0.9))
-	if sd, bad := newSparseData(late, rows, in); sd != nil || bad != -1 {
+	if sd, bad := newSparseData(late, rows, in, nil); sd != nil || bad != -1 {
 		t.Errorf("dense after row 400: sd = %v, bad = %d, want nil and -1", sd, bad)
 	}
 	for _, c := range []struct {
@@ -71,7 +69,7 @@ func testSparseData(t *testing.T) {
 		if c.name == "sparse, -Inf in the last row" {
 			xx[c.at] = float32(math.Inf(-1))
 		}
-		if _, bad := newSparseData(xx, rows, in); bad != c.at {
+		if _, bad := newSparseData(xx, rows, in, nil); bad != c.at {
 			t.Errorf("%s: bad = %d, want %d", c.name, bad, c.at)
 		}
 	}
@@ -89,7 +87,7 @@ func TestPrepareBatchFromLists(t *testing.T) {
 	// Lists in three chunks of 100 rows, so that batches span chunks.
 	kernels.SetThreads(3)
 	sparseDataMinChunk = 64
-	sd, _ := newSparseData(x, rows, in)
+	sd, _ := newSparseData(x, rows, in, nil)
 	if sd == nil || len(sd.chunks) != 3 {
 		t.Fatalf("newSparseData: %v, want lists in 3 chunks", sd)
 	}
@@ -128,6 +126,72 @@ func TestPrepareBatchFromLists(t *testing.T) {
 	}
 }
 
+// checkSparseData checks sd's lists against the rows×in inputs x.
+func checkSparseData(t *testing.T, what string, sd *sparseData, x []float32, rows, in int) {
+	t.Helper()
+	if sd == nil {
+		t.Fatalf("%s: no lists", what)
+	}
+	list := make([]int32, in)
+	for r := 0; r < rows; r++ {
+		idx, val := sd.row(r)
+		k, _ := kernels.NonZeros(list, x[r*in:r*in+in])
+		if !slices.Equal(idx, list[:k]) {
+			t.Fatalf("%s: row %d: positions %v, want %v", what, r, idx, list[:k])
+		}
+		for e, c := range idx {
+			if val[e] != x[r*in+int(c)] {
+				t.Fatalf("%s: row %d: value %v at %d, want %v", what, r, val[e], c, x[r*in+int(c)])
+			}
+		}
+	}
+}
+
+// TestFitReusesLists runs two mini-batch Fits on one network, the second
+// listing its inputs into the first one's memory, against the second Fit
+// on a fresh network with the same weights: the weights must end the same.
+func TestFitReusesLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 38))
+	const rows, in, out = 400, 60, 4
+	x1, x2 := sparseInputs(rng, rows, in, 0.3), sparseInputs(rng, rows, in, 0.15)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(out))
+	}
+	y := OneHot(labels, out)
+	cfg := Config{Sizes: []int{in, 16, out}, Loss: CrossEntropy, Bias: true, Seed: 5}
+	tc := TrainConfig{Epochs: 2, LR: 0.05, BatchSize: 32, Shuffle: true, Seed: 9}
+	reusing, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reusing.Fit(x1, y, rows, tc); err != nil {
+		t.Fatal(err)
+	}
+	if reusing.lists.Value() == nil {
+		t.Fatal("no lists kept after a sparse mini-batch Fit")
+	}
+	fresh, _ := New(cfg)
+	for l := 0; l < reusing.NumLayers(); l++ {
+		if err := fresh.SetWeights(l, reusing.Weights(l)); err != nil {
+			t.Fatal(err)
+		}
+		if err := fresh.SetBiases(l, reusing.Biases(l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []*Network{reusing, fresh} {
+		if _, err := n.Fit(x2, y, rows, tc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for l := 0; l < reusing.NumLayers(); l++ {
+		if !slices.Equal(reusing.Weights(l), fresh.Weights(l)) || !slices.Equal(reusing.Biases(l), fresh.Biases(l)) {
+			t.Fatalf("layer %d: the weights after a Fit into reused lists differ from a fresh network's", l)
+		}
+	}
+}
+
 // BenchmarkNewSparseData lists the non-zeros of MNIST-like inputs (60,000
 // rows of 784 at 19% density) on one thread and on two.
 //
@@ -140,7 +204,7 @@ func BenchmarkNewSparseData(b *testing.B) {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			kernels.SetThreads(threads)
 			for b.Loop() {
-				if sd, _ := newSparseData(x, rows, in); sd == nil {
+				if sd, _ := newSparseData(x, rows, in, nil); sd == nil {
 					b.Fatal("refused")
 				}
 			}

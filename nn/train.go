@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+	"weak"
 
 	"github.com/nnsimd/nnsimd/kernels"
 )
@@ -87,7 +88,10 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	} else {
 		// The batches are read from the lists of non-zeros when x is
 		// sparse; building them checks x too.
-		sd, bad = newSparseData(x, rows, n.Inputs())
+		sd, bad = newSparseData(x, rows, n.Inputs(), n.lists.Value())
+		if sd != nil {
+			n.lists = weak.Make(sd)
+		}
 	}
 	if bad >= 0 {
 		return History{}, nonFiniteX(x, bad, n.Inputs())
