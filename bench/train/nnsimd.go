@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -91,4 +94,36 @@ func evaluateCopy(net, evalNet *nn.Network, test *mnist.Dataset) (float64, error
 	}
 	ev, err := evalNet.Evaluate(test.X, test.N, test.Labels)
 	return ev.Accuracy, err
+}
+
+// initialWeightsFile writes the weights nnsimd starts case c from to a
+// temporary file, in book_numpy.py's --init-weights layout: each layer's
+// inputs×outputs matrix, row-major little-endian float32, the layers one
+// after the other. The caller removes the file.
+func initialWeightsFile(c Case) (string, error) {
+	net, err := nn.New(c.netConfig())
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp("", "nnsimd-weights-*.f32")
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriter(f)
+	for l := 0; l < net.NumLayers(); l++ {
+		if err = binary.Write(w, binary.LittleEndian, net.Weights(l)); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("initial weights for the numpy peer: %w", err)
+	}
+	return f.Name(), nil
 }

@@ -280,6 +280,46 @@ func TestNumpyPeersRun(t *testing.T) {
 	}
 }
 
+// TestBookNumpyStartsFromNNSIMD gives the book's numpy nnsimd's initial
+// weights and no learning rate: its test accuracy must then be that of
+// nnsimd's untrained network (float32 against float32; a sample whose
+// outputs tie may go either way).
+func TestBookNumpyStartsFromNNSIMD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Python")
+	}
+	needPython(t, "numpy")
+	dir := t.TempDir()
+	ds := synthetic(400, 4, 4, 9)
+	writeIDX(t, dir, ds)
+	py, cleanup, err := newPythonRunner(python, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	c := syntheticCases()[0]
+	c.LR, c.Epochs = 0, 1
+	weights, err := initialWeightsFile(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(weights)
+	d := Data{Train: ds, Test: ds, Dir: dir}
+	r, err := py.run(c.Suite, "numpy", "book_numpy.py", append(caseArgs(c, d, 1), "--dtype", "float32", "--init-weights", weights), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, _ := nn.New(c.netConfig())
+	evalNet, _ := nn.New(c.netConfig())
+	want, err := evaluateCopy(net, evalNet, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.TestAcc()-want) > 1.5/float64(ds.N) {
+		t.Errorf("numpy from nnsimd's weights, no learning: test accuracy %.4f, nnsimd's untrained network %.4f", r.TestAcc(), want)
+	}
+}
+
 func TestParseOptions(t *testing.T) {
 	opt, err := parseOptions([]string{"-suite", "persample,deep", "-peers", "gonum", "-threads", "2"})
 	if err != nil || len(opt.suites) != 2 || len(opt.peers) != 1 || len(opt.threads) != 1 || opt.threads[0] != 2 {

@@ -6,7 +6,10 @@ delta, the deltas below with the weights before the update, then the
 updates, in the book's own expressions on 1x784 row slices. The book's
 running error/accuracy bookkeeping, which only feeds its progress print, is
 left out. float64 is what the book's code computes; float32 is the faster
-variant.
+variant. With --init-weights every repetition starts from the weights in
+that file (each layer's in x out matrix, row-major little-endian float32,
+the layers one after the other), so that accuracies compare arithmetic
+rather than draws.
 """
 import numpy as np
 
@@ -17,6 +20,7 @@ def main():
     ap = peerlib.parser(__doc__)
     ap.add_argument("--init-scale", type=float, default=0.1)
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    ap.add_argument("--init-weights", default="", help="start from these weights (see above)")
     args = ap.parse_args()
     sizes = peerlib.sizes_of(args)
     dt = np.dtype(args.dtype).type
@@ -32,11 +36,24 @@ def main():
             a = relu(a @ w)
         return a @ ws[-1]
 
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+    given = None
+    if args.init_weights:
+        flat = np.fromfile(args.init_weights, dtype="<f4")
+        if flat.size != sum(i * o for i, o in shapes):
+            raise ValueError(f"{args.init_weights}: {flat.size} weights, sizes {sizes} need {sum(i * o for i, o in shapes)}")
+        given, at = [], 0
+        for i, o in shapes:
+            given.append(flat[at:at + i * o].reshape(i, o))
+            at += i * o
+
     runs = []
     for rep in range(args.reps):
-        rng = np.random.default_rng(args.seed + rep)
-        ws = [(args.init_scale * (2 * rng.random((i, o)) - 1)).astype(dt)
-              for i, o in zip(sizes[:-1], sizes[1:])]
+        if given is not None:
+            ws = [w.astype(dt) for w in given]
+        else:
+            rng = np.random.default_rng(args.seed + rep)
+            ws = [(args.init_scale * (2 * rng.random((i, o)) - 1)).astype(dt) for i, o in shapes]
         run = peerlib.Run()
         for _ in range(args.epochs):
             run.start_epoch()
@@ -52,8 +69,9 @@ def main():
                     w -= alpha * layers[l].T.dot(deltas[l])
             run.end_epoch(lambda: np.mean(predict(ws).argmax(1) == yte))
         runs.append(run)
+    start = ", from nnsimd's initial weights" if given is not None else ""
     peerlib.emit(f"numpy {args.dtype}", args.threads, len(xtr), runs,
-                 f"numpy {np.__version__}, {args.dtype}, the book's code without its progress bookkeeping")
+                 f"numpy {np.__version__}, {args.dtype}, the book's code without its progress bookkeeping{start}")
 
 
 if __name__ == "__main__":
