@@ -239,22 +239,31 @@ func writeIDX(t *testing.T, dir string, d *mnist.Dataset) {
 	}
 }
 
-// TestNumpyPeersRun runs the numpy peers through the Go runner on a tiny
-// IDX folder: the flags fit, the result line parses, and they learn.
-func TestNumpyPeersRun(t *testing.T) {
+// numpyPeerSetup skips the test in -short mode or without numpy, and
+// otherwise returns a runner for the peer scripts and 400 synthetic
+// samples (seed seed), both training and test set, in an IDX folder.
+func numpyPeerSetup(t *testing.T, seed uint64) (*pythonRunner, Data) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts Python")
 	}
 	needPython(t, "numpy")
 	dir := t.TempDir()
-	ds := synthetic(400, 4, 4, 8)
+	ds := synthetic(400, 4, 4, seed)
 	writeIDX(t, dir, ds)
 	py, cleanup, err := newPythonRunner(python, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cleanup()
-	d := Data{Train: ds, Test: ds, Dir: dir}
+	t.Cleanup(cleanup)
+	return py, Data{Train: ds, Test: ds, Dir: dir}
+}
+
+// TestNumpyPeersRun runs the numpy peers through the Go runner on a tiny
+// IDX folder: the flags fit, the result line parses, and they learn.
+func TestNumpyPeersRun(t *testing.T) {
+	py, d := numpyPeerSetup(t, 8)
+	ds := d.Train
 	cases := syntheticCases()
 	for _, run := range []struct {
 		c      Case
@@ -285,18 +294,8 @@ func TestNumpyPeersRun(t *testing.T) {
 // nnsimd's untrained network (float32 against float32; a sample whose
 // outputs tie may go either way).
 func TestBookNumpyStartsFromNNSIMD(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts Python")
-	}
-	needPython(t, "numpy")
-	dir := t.TempDir()
-	ds := synthetic(400, 4, 4, 9)
-	writeIDX(t, dir, ds)
-	py, cleanup, err := newPythonRunner(python, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	py, d := numpyPeerSetup(t, 9)
+	ds := d.Train
 	c := syntheticCases()[0]
 	c.LR, c.Epochs = 0, 1
 	weights, err := initialWeightsFile(c)
@@ -304,7 +303,6 @@ func TestBookNumpyStartsFromNNSIMD(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.Remove(weights)
-	d := Data{Train: ds, Test: ds, Dir: dir}
 	r, err := py.run(c.Suite, "numpy", "book_numpy.py", append(caseArgs(c, d, 1), "--dtype", "float32", "--init-weights", weights), 1)
 	if err != nil {
 		t.Fatal(err)
