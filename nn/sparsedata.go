@@ -105,10 +105,10 @@ func (b *sparseBuild) RunPart(part int) {
 	r0 := part * b.chunkRows
 	r1 := min(r0+b.chunkRows, b.rows)
 	c := b.chunks[part] // empty, or a finished Fit's memory to reuse
-	c.start = slices.Grow(c.start[:0], r1-r0+1)[:r1-r0+1]
+	c.start = room(c.start, r1-r0+1)[:r1-r0+1]
 	c.start[0] = 0
-	c.idx = slices.Grow(c.idx[:0], (r1-r0)*b.perRow+in)
-	c.val = slices.Grow(c.val[:0], (r1-r0)*b.perRow+in)
+	c.idx = room(c.idx, (r1-r0)*b.perRow+in)
+	c.val = room(c.val, (r1-r0)*b.perRow+in)
 	b.bad[part] = -1
 	for r := r0; r < r1; r++ {
 		xr := b.x[r*in : r*in+in]
@@ -143,6 +143,17 @@ func (b *sparseBuild) RunPart(part int) {
 		}
 	}
 	b.chunks[part] = c
+}
+
+// room returns s emptied if it has room for n elements, else a new empty
+// slice with that room. Fresh memory comes from make, not slices.Grow,
+// which clears all it adds at once: make leaves the system's zero pages to
+// be touched as the lists reach them, and the room never used untouched.
+func room[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 // row returns row r's entries.
