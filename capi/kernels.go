@@ -8,6 +8,7 @@ import "C"
 import (
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/nnsimd/nnsimd/kernels"
 )
@@ -103,6 +104,9 @@ func nnsimd_go_axpy(alpha C.float, x, y *C.float, n C.int64_t) (st C.int) {
 	if err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
 	}
+	if overlapApart(xs, ys) {
+		return fail(C.NNSIMD_EINVAL, fn+": y overlaps x without being it")
+	}
 	isaLock.RLock()
 	defer isaLock.RUnlock()
 	kernels.Axpy(float32(alpha), xs, ys)
@@ -144,8 +148,18 @@ func nnsimd_go_outer_update(alpha C.float, x *C.float, m C.int64_t, y *C.float, 
 }
 
 //export nnsimd_go_relu
-func nnsimd_go_relu(src, dst *C.float, n C.int64_t) (st C.int) {
-	const fn = "nnsimd_relu"
+func nnsimd_go_relu(src, dst *C.float, n C.int64_t) C.int {
+	return elementwise("nnsimd_relu", src, dst, n, kernels.Relu)
+}
+
+//export nnsimd_go_exp
+func nnsimd_go_exp(src, dst *C.float, n C.int64_t) C.int {
+	return elementwise("nnsimd_exp", src, dst, n, kernels.Exp)
+}
+
+// elementwise runs the C call fn of an elementwise kernel, dst[i] =
+// f(src[i]) for i < n: in place (dst == src) or between arrays apart.
+func elementwise(fn string, src, dst *C.float, n C.int64_t, kernel func(dst, src []float32)) (st C.int) {
 	defer recoverTo(fn, &st)
 	if err := checkLen(fn, "n", n); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
@@ -158,10 +172,25 @@ func nnsimd_go_relu(src, dst *C.float, n C.int64_t) (st C.int) {
 	if err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
 	}
+	if overlapApart(ss, ds) {
+		return fail(C.NNSIMD_EINVAL, fn+": dst overlaps src without being it")
+	}
 	isaLock.RLock()
 	defer isaLock.RUnlock()
-	kernels.Relu(ds, ss)
+	kernel(ds, ss)
 	return C.NNSIMD_OK
+}
+
+// overlapApart reports whether a and b share memory but do not start at
+// the same address: an in-place call passes the same array twice, and a
+// kernel reading ahead of what it writes would otherwise read its own
+// results.
+func overlapApart(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	return pa != pb && pa < pb+4*uintptr(len(b)) && pb < pa+4*uintptr(len(a))
 }
 
 //export nnsimd_go_gemm

@@ -62,6 +62,10 @@ int nnsimd_relu(const float *src, float *dst, int64_t n) {
     return nnsimd_go_relu((float *)src, dst, n);
 }
 
+int nnsimd_exp(const float *src, float *dst, int64_t n) {
+    return nnsimd_go_exp((float *)src, dst, n);
+}
+
 int nnsimd_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                 float *c, int64_t ldc) {

@@ -111,7 +111,7 @@ void nnsimd_free(void *p);
 int nnsimd_dot(const float *x, const float *y, int64_t n, float *out);
 
 /* y[i] += alpha·x[i] for i < n, in place. x and y must not overlap
- * (unless x == y). */
+ * unless x == y (NNSIMD_EINVAL). */
 int nnsimd_axpy(float alpha, const float *x, float *y, int64_t n);
 
 /* a[i·lda + j] += alpha·x[i]·y[j] for i < m, j < n: the rank-1 update of the
@@ -120,8 +120,15 @@ int nnsimd_axpy(float alpha, const float *x, float *y, int64_t n);
 int nnsimd_outer_update(float alpha, const float *x, int64_t m, const float *y, int64_t n,
                         float *a, int64_t lda);
 
-/* dst[i] = max(src[i], 0) for i < n (NaN gives 0). dst may equal src. */
+/* dst[i] = max(src[i], 0) for i < n (NaN gives 0). dst may equal src;
+ * any other overlap is NNSIMD_EINVAL. */
 int nnsimd_relu(const float *src, float *dst, int64_t n);
+
+/* dst[i] = e^src[i] for i < n, within 2 units in the last place, except
+ * that results below FLT_MIN are 0 (src < -87.33654); src ≥ 88.72284 gives
+ * +inf, -inf gives 0 and NaN stays NaN. dst may equal src; any other
+ * overlap is NNSIMD_EINVAL. */
+int nnsimd_exp(const float *src, float *dst, int64_t n);
 
 /* C = alpha·op(A)·op(B) + beta·C with C m×n, op(A) m×k, op(B) k×n.
  * trans_a non-zero means A is stored k×m and op(A) = Aᵀ; likewise trans_b

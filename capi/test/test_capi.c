@@ -127,11 +127,25 @@ static void test_kernels(void) {
         ok = y[n] == 12345;
         for (int i = 0; i < n; i++) ok &= y[i] == (x[i] > 0 ? x[i] : 0);
         CHECK(ok, "relu n=%d wrong or wrote past the end", n);
+
+        /* e^x within 2 ulp: 2.4e-7 relative, and a little for the double
+         * reference's own rounding to float */
+        for (int i = 0; i < n; i++) x[i] *= 20;
+        y[n] = 12345;
+        EXPECT(nnsimd_exp(x, y, n), NNSIMD_OK);
+        ok = y[n] == 12345;
+        for (int i = 0; i < n; i++) ok &= fabs(y[i] - exp((double)x[i])) <= 3e-7 * exp((double)x[i]);
+        CHECK(ok, "exp n=%d wrong or wrote past the end", n);
     }
     /* relu in place, and NaN gives 0 */
     float r[4] = {-1, 2, NAN, -0.0f};
     EXPECT(nnsimd_relu(r, r, 4), NNSIMD_OK);
     CHECK(r[0] == 0 && r[1] == 2 && r[2] == 0 && r[3] == 0, "relu in place: %g %g %g %g", r[0], r[1], r[2], r[3]);
+    /* exp in place, and its edges: below FLT_MIN 0, overflow +inf, NaN stays */
+    float e[6] = {0, -100, 100, NAN, -INFINITY, 1};
+    EXPECT(nnsimd_exp(e, e, 6), NNSIMD_OK);
+    CHECK(e[0] == 1 && e[1] == 0 && isinf(e[2]) && e[2] > 0 && isnan(e[3]) && e[4] == 0 && fabs(e[5] - 2.7182817f) <= 3e-7f,
+          "exp in place: %g %g %g %g %g %g", e[0], e[1], e[2], e[3], e[4], e[5]);
 
     /* outer_update with lda > n and a guard column */
     enum { M = 7, N = 5, LDA = 6 };
@@ -190,6 +204,19 @@ static void test_kernel_errors(void) {
     EXPECT(nnsimd_axpy(1, v, NULL, 8), NNSIMD_EINVAL);
     EXPECT(nnsimd_relu(NULL, w, 8), NNSIMD_EINVAL);
     EXPECT(nnsimd_relu(v, NULL, 8), NNSIMD_EINVAL);
+    EXPECT(nnsimd_exp(NULL, w, 8), NNSIMD_EINVAL);
+    EXPECT(nnsimd_exp(v, NULL, 8), NNSIMD_EINVAL);
+    /* arrays that overlap without being the same: refused, untouched */
+    float ov[16];
+    for (int i = 0; i < 16; i++) ov[i] = (float)i;
+    EXPECT(nnsimd_exp(ov, ov + 1, 8), NNSIMD_EINVAL);
+    EXPECT(nnsimd_relu(ov + 1, ov, 8), NNSIMD_EINVAL);
+    EXPECT(nnsimd_axpy(1, ov, ov + 7, 8), NNSIMD_EINVAL);
+    int untouched = 1;
+    for (int i = 0; i < 16; i++) untouched &= ov[i] == (float)i;
+    CHECK(untouched, "an overlapping call changed its arrays");
+    EXPECT(nnsimd_exp(ov, ov + 8, 8), NNSIMD_OK); /* adjacent, apart */
+    CHECK(ov[8] == 1 && fabs(ov[15] - exp(7.0)) <= 3e-7 * exp(7.0), "exp into the adjacent half: %g %g", ov[8], ov[15]);
     EXPECT(nnsimd_outer_update(1, NULL, 2, v, 2, w, 2), NNSIMD_EINVAL);
     EXPECT(nnsimd_outer_update(1, v, 2, NULL, 2, w, 2), NNSIMD_EINVAL);
     EXPECT(nnsimd_outer_update(1, v, 2, v, 2, NULL, 2), NNSIMD_EINVAL);
@@ -202,6 +229,7 @@ static void test_kernel_errors(void) {
     CHECK(d == 0, "dot of n=0 = %g, want 0", d);
     EXPECT(nnsimd_axpy(1, NULL, NULL, 0), NNSIMD_OK);
     EXPECT(nnsimd_relu(NULL, NULL, 0), NNSIMD_OK);
+    EXPECT(nnsimd_exp(NULL, NULL, 0), NNSIMD_OK);
     EXPECT(nnsimd_outer_update(1, NULL, 0, NULL, 0, NULL, 0), NNSIMD_OK);
     EXPECT(nnsimd_gemm(0, 0, 0, 0, 0, 1, NULL, 0, NULL, 0, 0, NULL, 0), NNSIMD_OK);
     /* k = 0 scales C by beta without reading A or B */
@@ -214,6 +242,7 @@ static void test_kernel_errors(void) {
         EXPECT(nnsimd_dot(v, v, n, &d), NNSIMD_EINVAL);
         EXPECT(nnsimd_axpy(1, v, w, n), NNSIMD_EINVAL);
         EXPECT(nnsimd_relu(v, w, n), NNSIMD_EINVAL);
+        EXPECT(nnsimd_exp(v, w, n), NNSIMD_EINVAL);
         EXPECT(nnsimd_outer_update(1, v, n, v, 2, w, 2), NNSIMD_EINVAL);
         EXPECT(nnsimd_outer_update(1, v, 2, v, n, w, n), NNSIMD_EINVAL);
         EXPECT(nnsimd_gemm(0, 0, n, 2, 2, 1, v, 2, v, 2, 0, w, 2), NNSIMD_EINVAL);

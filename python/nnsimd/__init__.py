@@ -25,7 +25,7 @@ from .errors import (BusyError, CanceledError, DivergedError, Error, FileError, 
                      InternalError, InvalidArgumentError, NotFoundError, OutOfMemoryError,
                      UnsupportedError)
 
-__all__ = ["isa", "available_isas", "use_isa", "dot", "axpy", "outer_update", "relu", "gemm", "Network",
+__all__ = ["isa", "available_isas", "use_isa", "dot", "axpy", "outer_update", "relu", "exp", "gemm", "Network",
            "Progress", "datasets", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError",
            "NotFoundError", "FormatError", "DivergedError", "CanceledError", "UnsupportedError", "BusyError",
            "InternalError", "version"]
@@ -127,6 +127,15 @@ def relu(x: Any) -> Any:
     vx = _buffers.as_input(x, "x")
     out, address = _buffers.new_floats(vx.shape)
     _check(_L.nnsimd_relu(vx.addr, address, vx.size))
+    return out
+
+
+def exp(x: Any) -> Any:
+    """e**x elementwise, as a new float32 array of x's shape: within 2 units
+    in the last place; results below float32's normal range are 0."""
+    vx = _buffers.as_input(x, "x")
+    out, address = _buffers.new_floats(vx.shape)
+    _check(_L.nnsimd_exp(vx.addr, address, vx.size))
     return out
 
 

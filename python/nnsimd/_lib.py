@@ -55,6 +55,7 @@ _protos = {
     "nnsimd_axpy": (c_int, [c_float, _P, _P, c_int64]),
     "nnsimd_outer_update": (c_int, [c_float, _P, c_int64, _P, c_int64, _P, c_int64]),
     "nnsimd_relu": (c_int, [_P, _P, c_int64]),
+    "nnsimd_exp": (c_int, [_P, _P, c_int64]),
     "nnsimd_gemm": (c_int, [c_int, c_int, c_int64, c_int64, c_int64, c_float, _P, c_int64, _P, c_int64,
                             c_float, _P, c_int64]),
     "nnsimd_net_new": (c_int, [_P, c_int64, c_char_p, c_char_p, c_char_p, c_int, c_char_p, c_float,

@@ -60,6 +60,8 @@ def test_kernels_plain(n):
     assert all(math.isclose(a, b + 0.5 * c, abs_tol=1e-6) for a, b, c in zip(y2, y, x))
     r = nnsimd.relu(x)
     assert list(r) == [max(v, 0.0) for v in x]
+    e = nnsimd.exp(x)
+    assert all(math.isclose(a, math.exp(v), rel_tol=3e-7) for a, v in zip(e, x))
 
 
 def test_outer_update_plain():
@@ -104,6 +106,14 @@ def test_kernels_numpy():
         nnsimd.axpy(-1.5, x, y)  # zero-copy: the caller's array changes
         np.testing.assert_allclose(y, y0 - 1.5 * x, rtol=1e-5, atol=1e-6)
         np.testing.assert_array_equal(nnsimd.relu(x), np.maximum(x, 0))
+        big = np.clip(30 * x, -80, 80)  # e^x over many orders of magnitude, inside float32's range
+        np.testing.assert_allclose(nnsimd.exp(big), np.exp(big.astype(np.float64)), rtol=3e-7, atol=0)
+    edges = np.array([0, -100, 100, np.nan, -np.inf, np.inf], np.float32)
+    got = nnsimd.exp(edges)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, [1, 0, np.inf, np.nan, 0, np.inf])
+    assert nnsimd.exp(np.zeros((2, 0, 3), np.float32)).shape == (2, 0, 3)
+    np.testing.assert_allclose(nnsimd.exp(np.arange(6, dtype=np.float64).reshape(2, 3)), np.exp(np.arange(6.0)).reshape(2, 3), rtol=3e-7)
     a = rng.standard_normal((5, 7)).astype(np.float32)
     x, y = rng.standard_normal(5).astype(np.float32), rng.standard_normal(7).astype(np.float32)
     ref = a + 0.5 * np.outer(x, y)
