@@ -38,9 +38,11 @@
 //
 // What differs between peers, on purpose: each draws its own initial
 // weights from the same distribution and its own shuffle, so the epoch a
-// time-to-accuracy run reaches its target can differ by one or two; nnsimd's
-// first epoch includes Fit's setup (the per-sample path indexes the
-// non-zero pixels) and nnsimd computes every sample's loss, which the
+// time-to-accuracy run reaches its target can differ by one or two (the
+// book's numpy, whose float64 accuracy is a target, starts from nnsimd's
+// own weights instead); nnsimd's first epoch includes Fit's setup (the
+// checks of the inputs and, for mini-batches, the lists of their
+// non-zeros) and nnsimd computes every sample's loss, which the
 // hand-written peers skip (numpy's per-sample code also leaves out the
 // book's progress bookkeeping); PyTorch computes the loss for autograd.
 package main
