@@ -14,20 +14,12 @@
 
 #include "textflag.h"
 
-DATA expConsts<>+0(SB)/4, $0x3fb8aa3b  // log₂e
-DATA expConsts<>+4(SB)/4, $0x3f317200  // ln2, high part (exact in 16 bits)
-DATA expConsts<>+8(SB)/4, $0x35bfbe8e  // ln2 − the high part
-DATA expConsts<>+12(SB)/4, $0x39500d01 // 1/7!
-DATA expConsts<>+16(SB)/4, $0x3ab60b61 // 1/6!
-DATA expConsts<>+20(SB)/4, $0x3c088889 // 1/5!
-DATA expConsts<>+24(SB)/4, $0x3d2aaaab // 1/4!
-DATA expConsts<>+28(SB)/4, $0x3e2aaaab // 1/3!
-DATA expConsts<>+32(SB)/4, $0x3f000000 // 1/2!
-DATA expConsts<>+36(SB)/4, $0x3f800000 // 1
-DATA expConsts<>+40(SB)/4, $0xc2aeac4f // ExpMin
-DATA expConsts<>+44(SB)/4, $0x42b17218 // 88.72284: e^x rounds to +Inf from here
-DATA expConsts<>+48(SB)/4, $0x7f800000 // +Inf
-GLOBL expConsts<>(SB), RODATA|NOPTR, $52
+// EXPCONST sets scalar i of expConsts to bits (broadcast when loaded; the
+// exponent bias, entry 13, goes unused: VSCALEFPS takes n itself).
+#define EXPCONST(i, bits) DATA expConsts<>+(i*4)(SB)/4, bits
+
+#include "exp_consts.h"
+GLOBL expConsts<>(SB), RODATA|NOPTR, $56
 
 // EXP16 sets Z3 to e^Z0, lane by lane; clobbers Z1, Z2, K1 and K2.
 #define EXP16 \
