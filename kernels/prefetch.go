@@ -6,15 +6,8 @@ import "unsafe"
 // without waiting for it, so that a later pass over x finds it there. It
 // has no effect on any result; where there is no assembly (purego, other
 // architectures) it does nothing.
-func Prefetch(x []float32) {
-	if len(x) > 0 {
-		prefetch(x)
-	}
-}
-
-// PrefetchInt32 is Prefetch for int32 data (index lists).
-func PrefetchInt32(x []int32) {
-	if len(x) > 0 {
-		prefetch(unsafe.Slice((*float32)(unsafe.Pointer(&x[0])), len(x)))
+func Prefetch[T any](x []T) {
+	if n := uintptr(len(x)) * unsafe.Sizeof(*new(T)); n > 0 {
+		prefetch(unsafe.Pointer(unsafe.SliceData(x)), n)
 	}
 }

@@ -2,8 +2,10 @@
 
 package kernels
 
-// prefetch issues a PREFETCHT1 (to L2 and beyond) for each 64-byte line
-// that x touches; len(x) ≥ 1. Hints never fault, so no bounds are needed.
+import "unsafe"
+
+// prefetch issues a PREFETCHT1 (to L2 and beyond) for each 64-byte line of
+// the n ≥ 1 bytes at p. Hints never fault, so no bounds are needed.
 //
 //go:noescape
-func prefetch(x []float32)
+func prefetch(p unsafe.Pointer, n uintptr)

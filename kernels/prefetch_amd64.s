@@ -2,13 +2,13 @@
 
 #include "textflag.h"
 
-// func prefetch(x []float32)
-// SI walks the lines of x from the one holding x[0] to the one holding its
-// last element, DI.
-TEXT ·prefetch(SB), NOSPLIT, $0-24
-	MOVQ x_base+0(FP), SI
-	MOVQ x_len+8(FP), DI
-	LEAQ -4(SI)(DI*4), DI
+// func prefetch(p unsafe.Pointer, n uintptr)
+// SI walks the lines from the one holding the first byte to the one
+// holding the last, DI.
+TEXT ·prefetch(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), DI
+	LEAQ -1(SI)(DI*1), DI
 	ANDQ $-64, SI
 	ANDQ $-64, DI
 

@@ -2,15 +2,14 @@
 
 #include "textflag.h"
 
-// func prefetch(x []float32)
-// R0 walks the lines of x from the one holding x[0] to the one holding its
-// last element, R1.
-TEXT ·prefetch(SB), NOSPLIT, $0-24
-	MOVD x_base+0(FP), R0
-	MOVD x_len+8(FP), R1
-	LSL  $2, R1
+// func prefetch(p unsafe.Pointer, n uintptr)
+// R0 walks the lines from the one holding the first byte to the one
+// holding the last, R1.
+TEXT ·prefetch(SB), NOSPLIT, $0-16
+	MOVD p+0(FP), R0
+	MOVD n+8(FP), R1
 	ADD  R0, R1
-	SUB  $4, R1
+	SUB  $1, R1
 	AND  $~63, R0
 	AND  $~63, R1
 

@@ -156,6 +156,13 @@ func room[T any](s []T, n int) []T {
 	return s[:0]
 }
 
+// prefetchOffsets asks for the place of row r's entries, which row reads.
+func (sd *sparseData) prefetchOffsets(r int) {
+	ci := r / sd.chunkRows
+	i := r - ci*sd.chunkRows
+	kernels.Prefetch(sd.chunks[ci].start[i : i+2])
+}
+
 // row returns row r's entries.
 func (sd *sparseData) row(r int) (idx []int32, val []float32) {
 	ci := r / sd.chunkRows

@@ -98,7 +98,7 @@ const prepMinCells = 1 << 14
 const prepRowBlock = 16
 
 // prefetchAhead is how many rows ahead a shuffled batch's gathering asks
-// for a row's lists and targets.
+// for a row's lists and targets (see RunPart).
 const prefetchAhead = 8
 
 // ensureParts makes room for up to parts shares.
@@ -187,6 +187,22 @@ func (p *sparsePrep) RunPart(part int) {
 	}
 	p.dense[part], p.nonZero[part] = false, 0
 	total := 0
+	// A shuffled batch's rows are scattered over the lists, and so are
+	// their places in the lists' offsets: the offsets are asked for
+	// 2·prefetchAhead rows ahead and the lists, whose places are then in
+	// cache, prefetchAhead rows ahead. Asking for the lists alone, the
+	// offsets' misses stalled the loop: gathering a 128-row MNIST batch on
+	// one thread took 73–81 µs against 59–68 now (per-step medians of four
+	// alternating runs).
+	scattered := p.sd != nil && p.order != nil
+	if scattered {
+		for r := r0; r < min(r0+2*prefetchAhead, r1); r++ {
+			p.sd.prefetchOffsets(int(p.order[r]))
+		}
+		for r := r0; r < min(r0+prefetchAhead, r1); r++ {
+			p.prefetchRow(int(p.order[r]))
+		}
+	}
 	for r := r0; r < r1; r++ {
 		xr := p.x[r*in : r*in+in]
 		src := p.first + r
@@ -194,12 +210,13 @@ func (p *sparsePrep) RunPart(part int) {
 			src = int(p.order[r])
 			copy(p.y[r*out:r*out+out], p.srcY[src*out:src*out+out])
 		}
-		if p.sd != nil && p.order != nil && r+prefetchAhead < r1 {
-			ahead := int(p.order[r+prefetchAhead])
-			idx, val := p.sd.row(ahead)
-			kernels.Prefetch(val)
-			kernels.PrefetchInt32(idx)
-			kernels.Prefetch(p.srcY[ahead*out : ahead*out+out])
+		if scattered {
+			if r+prefetchAhead < r1 {
+				p.prefetchRow(int(p.order[r+prefetchAhead]))
+			}
+			if r+2*prefetchAhead < r1 {
+				p.sd.prefetchOffsets(int(p.order[r+2*prefetchAhead]))
+			}
 		}
 		var list []int32
 		switch {
@@ -234,6 +251,14 @@ func (p *sparsePrep) RunPart(part int) {
 		total += len(list)
 	}
 	p.nonZero[part] = total
+}
+
+// prefetchRow asks for source row src's lists and targets.
+func (p *sparsePrep) prefetchRow(src int) {
+	idx, val := p.sd.row(src)
+	kernels.Prefetch(val)
+	kernels.Prefetch(idx)
+	kernels.Prefetch(p.srcY[src*p.out : src*p.out+p.out])
 }
 
 // share returns the range [lo, hi) of the n items (rows, elements) that
