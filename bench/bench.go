@@ -38,8 +38,8 @@ import (
 // Options selects what RunKernels and Measure measure. The zero value
 // measures every kernel on every ISA this CPU has at full length.
 type Options struct {
-	// Kernels names the kernels to measure (Dot, Axpy, OuterUpdate, Relu,
-	// ReluBackward, Gemv, Gemm, Exp; case does not matter); empty means all.
+	// Kernels names the kernels to measure (those of KernelNames; case
+	// does not matter); empty means all.
 	Kernels []string
 	// ISAs names the implementations to measure, as kernels.Use takes them;
 	// empty means kernels.Available(). One the CPU lacks is an error.
@@ -51,9 +51,11 @@ type Options struct {
 	// kept; 0 means NewTimer's (15, or 4 when Quick). More runs see
 	// further through a busy machine.
 	Runs int
-	// Threads is how many goroutines one GEMM may use (kernels.SetThreads);
-	// 0 means 1, one core, which is what the ceilings describe. With more,
-	// a GEMM's FMA ceiling is multiplied by min(Threads, runtime.NumCPU()).
+	// Threads is how many goroutines one GEMM, GemmSparseRows or
+	// OuterUpdateSparseT call may use (kernels.SetThreads; see
+	// Shape.Parallel); 0 means 1, one core, which is what the ceilings
+	// describe. With more, their FMA ceiling is multiplied by
+	// min(Threads, runtime.NumCPU()).
 	Threads int
 }
 
@@ -178,7 +180,7 @@ func Measure(opt Options) (*Report, error) {
 	for i, s := range shapes {
 		for j, ns := range times[i] {
 			c := ceilingFor(ceilings, isas[j])
-			if s.Kernel == Gemm {
+			if s.Parallel() {
 				c.FMA *= float64(min(threads, runtime.NumCPU()))
 			}
 			r.Rows = append(r.Rows, newRow(isas[j], s, ns, c))
@@ -221,9 +223,10 @@ func newRow(isa string, s Shape, ns float64, c Ceiling) Row {
 	switch {
 	case c.FMA > 0 && s.Flops()/c.FMA > memNs:
 		row.Bound, row.OfCeiling = "FMA", s.Flops()/c.FMA/ns
-	case c.FMA == 0 && s.Kernel == Gemm:
-		// Without an FMA probe the roofline of a GEMM is unknown; the
-		// memory bound alone would overstate the fraction.
+	case c.FMA == 0 && s.Parallel():
+		// Without an FMA probe the roofline of a GEMM (or of the sparse
+		// batch kernels, which also use each value loaded many times) is
+		// unknown; the memory bound alone would overstate the fraction.
 		row.Bound = "FMA"
 	default:
 		// The level-1 and level-2 kernels do at most one FMA per element
@@ -241,7 +244,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if cpu == "" {
 		cpu = "unknown CPU"
 	}
-	fmt.Fprintf(&b, "# nnsimd kernels on %s (%s); best of %d runs of %v each; GEMM on %d goroutine(s), the rest on one\n",
+	fmt.Fprintf(&b, "# nnsimd kernels on %s (%s); best of %d runs of %v each; Gemm, GemmSparseRows and OuterUpdateSparseT on %d goroutine(s), the rest on one\n",
 		cpu, r.GOARCH, r.Timer.Runs, r.Timer.RunTime, r.Threads)
 	fmt.Fprintf(&b, "# ceilings of one core, probed now (GB/s):\n")
 	fmt.Fprintf(&b, "# %-12s %11s %8s %8s %8s %8s\n", "probe", "FMA GFLOP/s", "L1 read", "L2 read", "L1 r+w", "L2 r+w")
@@ -252,7 +255,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "# %-12s %11s %8.1f %8.1f %8.1f %8.1f\n", c.Width, fma, c.L1Read, c.L2Read, c.L1ReadWrite, c.L2ReadWrite)
 	}
-	fmt.Fprintf(&b, "%-12s %-7s %-15s %9s %8s %7s %-5s %7s  %s\n", "kernel", "isa", "shape", "ns/op", "GFLOP/s", "GB/s", "bound", "of ceil", "target (ns)")
+	fmt.Fprintf(&b, "%-18s %-7s %-18s %9s %8s %7s %-5s %7s  %s\n", "kernel", "isa", "shape", "ns/op", "GFLOP/s", "GB/s", "bound", "of ceil", "target (ns)")
 	for _, row := range r.Rows {
 		gflops := "-"
 		if row.Shape.Flops() > 0 {
@@ -270,7 +273,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 			}
 			tgt = fmt.Sprintf("≤ %g %s", row.Target, verdict)
 		}
-		line := fmt.Sprintf("%-12s %-7s %-15s %9s %8s %7.1f %-5s %7s  %s",
+		line := fmt.Sprintf("%-18s %-7s %-18s %9s %8s %7.1f %-5s %7s  %s",
 			row.Shape.Kernel, row.ISA, row.Shape, formatNs(row.NsPerOp), gflops, row.GBs, row.Bound, of, tgt)
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}

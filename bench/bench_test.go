@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -148,6 +149,10 @@ func TestShapeCounts(t *testing.T) {
 		{Shape{Kernel: Gemv, M: 784, N: 128, TransA: true}, "T 784x128", 2 * 784 * 128, 4*784*128 + 4*(784+128)},
 		{Shape{Kernel: Gemm, M: 64, N: 784, K: 128, TransB: true}, "NT 64x784x128", 2 * 64 * 784 * 128, 4 * (64*128 + 128*784 + 64*784)},
 		{Shape{Kernel: ReluBackward, N: 10}, "n=10", 0, 80},
+		{Shape{Kernel: GemvTRows, M: 784, N: 128, NZ: 150}, "784x128 nz=150", 2 * 150 * 128, 4*150*128 + 8*150 + 8*128},
+		{Shape{Kernel: OuterUpdateRows, M: 784, N: 128, NZ: 150}, "784x128 nz=150", 2 * 150 * 128, 8*150*128 + 8*150 + 4*128},
+		{Shape{Kernel: GemmSparseRows, M: 128, N: 128, K: 784, NZ: 150}, "128x128x784 nz=150", 2 * 128 * 150 * 128, 4*784*128 + 8*128*150 + 8*128*128},
+		{Shape{Kernel: OuterUpdateSparseT, M: 784, N: 128, K: 128, NZ: 150}, "784x128x128 nz=150", 2 * 128 * 150 * 128, 4*784*128 + 4*128*128 + 8*784*128},
 	} {
 		if got := tc.s.String(); got != tc.name {
 			t.Errorf("%+v: String() = %q, want %q", tc.s, got, tc.name)
@@ -173,6 +178,24 @@ func TestShapeLoops(t *testing.T) {
 	}
 	if _, err := (Shape{Kernel: "Conv"}).loop(); err == nil {
 		t.Error(`Shape{Kernel: "Conv"}.loop() succeeded, want an error`)
+	}
+}
+
+// positions gives the sparse shapes exactly their non-zeros: distinct,
+// ascending and in range, so that their flop counts hold.
+func TestPositions(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, c := range [][2]int{{784, 150}, {10, 10}, {10, 0}, {1, 1}} {
+		n, nz := c[0], c[1]
+		ps := positions(r, n, nz)
+		if len(ps) != nz {
+			t.Fatalf("positions(%d, %d): %d of them", n, nz, len(ps))
+		}
+		for i, p := range ps {
+			if p < 0 || int(p) >= n || i > 0 && p <= ps[i-1] {
+				t.Fatalf("positions(%d, %d) = %v: not distinct, ascending and below %d", n, nz, ps, n)
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/nnsimd/nnsimd/kernels"
 )
@@ -18,10 +19,16 @@ const (
 	Gemv         = "Gemv"
 	Gemm         = "Gemm"
 	Exp          = "Exp"
+	// The sparse first layer's kernels: per sample, and for a batch.
+	GemvTRows          = "GemvTRows"
+	OuterUpdateRows    = "OuterUpdateRows"
+	GemmSparseRows     = "GemmSparseRows"
+	OuterUpdateSparseT = "OuterUpdateSparseT"
 )
 
 // KernelNames lists every kernel the bench measures, in table order.
-var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm, Exp}
+var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm, Exp,
+	GemvTRows, OuterUpdateRows, GemmSparseRows, OuterUpdateSparseT}
 
 // Shape is one benchmarked call: a kernel and its sizes.
 //
@@ -30,20 +37,35 @@ var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gem
 //   - Gemv: a M×N matrix; TransA computes aᵀ·x.
 //   - Gemm: C is M×N, the inner dimension K, TransA and TransB as in
 //     kernels.Gemm.
+//   - GemvTRows, OuterUpdateRows: NZ listed rows of a M×N matrix (the
+//     non-zero inputs of a sample into a layer of M inputs and N outputs).
+//   - GemmSparseRows: C (M×N) += X·B for X M×K, each row of it NZ
+//     non-zeros, and B K×N (a batch of M samples into a layer of K inputs).
+//   - OuterUpdateSparseT: W (M×N) += alpha·Xᵀ·D for X K×M, each row of it
+//     NZ non-zeros, given transposed, and D K×N (the update of a layer of
+//     M inputs from a batch of K samples).
 //
-// Matrices are dense (leading dimension = row length).
+// The sparse kernels' non-zeros sit at positions drawn uniformly (per
+// sample, without repeats). Matrices are dense (leading dimension = row
+// length).
 type Shape struct {
 	Kernel         string
 	M, N, K        int
 	TransA, TransB bool
+	NZ             int
 }
 
 // String is the shape as the table and the benchmark names print it:
-// "n=784", "784x128", "T 784x128", "NN 128x128x784".
+// "n=784", "784x128", "T 784x128", "NN 128x128x784", "784x128 nz=150",
+// "128x128x784 nz=150".
 func (s Shape) String() string {
 	switch s.Kernel {
 	case OuterUpdate:
 		return fmt.Sprintf("%dx%d", s.M, s.N)
+	case GemvTRows, OuterUpdateRows:
+		return fmt.Sprintf("%dx%d nz=%d", s.M, s.N, s.NZ)
+	case GemmSparseRows, OuterUpdateSparseT:
+		return fmt.Sprintf("%dx%dx%d nz=%d", s.M, s.N, s.K, s.NZ)
 	case Gemv:
 		return fmt.Sprintf("%s %dx%d", letter(s.TransA), s.M, s.N)
 	case Gemm:
@@ -69,6 +91,12 @@ func (s Shape) Flops() float64 {
 		return 2 * float64(s.M) * float64(s.N)
 	case Gemm:
 		return 2 * float64(s.M) * float64(s.N) * float64(s.K)
+	case GemvTRows, OuterUpdateRows:
+		return 2 * float64(s.NZ) * float64(s.N)
+	case GemmSparseRows:
+		return 2 * float64(s.M) * float64(s.NZ) * float64(s.N)
+	case OuterUpdateSparseT:
+		return 2 * float64(s.K) * float64(s.NZ) * float64(s.N)
 	}
 	return 0
 }
@@ -77,8 +105,12 @@ func (s Shape) Flops() float64 {
 // every output written once: axpy is 12 bytes per element (x and y read, y
 // written); gemv and gemm with beta = 0 do not read their output, nor does
 // ReluBackward read delta, which it only zeroes (act read, delta written).
+// The sparse kernels read each listed position and its value (8 bytes an
+// entry) and add to their output (read and written). GemmSparseRows is
+// counted as reading all of B, which a batch of uniform non-zeros about
+// does, and OuterUpdateSparseT as reading all of Xᵀ, which it scans.
 func (s Shape) Bytes() float64 {
-	m, n, k := float64(s.M), float64(s.N), float64(s.K)
+	m, n, k, nz := float64(s.M), float64(s.N), float64(s.K), float64(s.NZ)
 	switch s.Kernel {
 	case Dot, Relu, ReluBackward, Exp:
 		return 8 * n
@@ -90,6 +122,14 @@ func (s Shape) Bytes() float64 {
 		return 4*m*n + 4*(m+n)
 	case Gemm:
 		return 4 * (m*k + k*n + m*n)
+	case GemvTRows:
+		return 4*nz*n + 8*nz + 8*n
+	case OuterUpdateRows:
+		return 8*nz*n + 8*nz + 4*n
+	case GemmSparseRows:
+		return 4*k*n + 8*m*nz + 8*m*n
+	case OuterUpdateSparseT:
+		return 4*m*k + 4*k*n + 8*m*n
 	}
 	return 0
 }
@@ -98,7 +138,17 @@ func (s Shape) Bytes() float64 {
 // one it reads, so that its bandwidth ceiling is the read+write one.
 func (s Shape) writes() bool {
 	switch s.Kernel {
-	case Axpy, OuterUpdate, Relu, ReluBackward, Exp:
+	case Axpy, OuterUpdate, Relu, ReluBackward, Exp, OuterUpdateRows, OuterUpdateSparseT:
+		return true
+	}
+	return false
+}
+
+// Parallel reports whether the kernel shares one call out among
+// Options.Threads goroutines.
+func (s Shape) Parallel() bool {
+	switch s.Kernel {
+	case Gemm, GemmSparseRows, OuterUpdateSparseT:
 		return true
 	}
 	return false
@@ -110,7 +160,7 @@ func (s Shape) writes() bool {
 // that have targets and two GEMMs.
 func Shapes(quick bool) []Shape {
 	if quick {
-		return []Shape{
+		return append([]Shape{
 			{Kernel: Dot, N: 128}, {Kernel: Dot, N: 784}, {Kernel: Dot, N: 4096},
 			{Kernel: Axpy, N: 4096},
 			{Kernel: OuterUpdate, M: 784, N: 128},
@@ -119,7 +169,7 @@ func Shapes(quick bool) []Shape {
 			{Kernel: Gemv, M: 784, N: 128}, {Kernel: Gemv, M: 784, N: 128, TransA: true},
 			{Kernel: Gemm, M: 128, N: 10, K: 128}, {Kernel: Gemm, M: 64, N: 128, K: 784},
 			{Kernel: Exp, N: 1280},
-		}
+		}, SparseShapes...)
 	}
 	var ss []Shape
 	for _, k := range []string{Dot, Axpy} {
@@ -143,7 +193,18 @@ func Shapes(quick bool) []Shape {
 	for _, n := range append([]int{1280}, vectorLengths...) {
 		ss = append(ss, Shape{Kernel: Exp, N: n})
 	}
-	return ss
+	return append(ss, SparseShapes...)
+}
+
+// SparseShapes are the sparse first layer of 784-128-10 on MNIST (150
+// non-zero pixels of 784 a sample on average): per sample its forward
+// product and update, and for a batch of 128 the forward X·W₁ and the
+// update W₁ += α·Xᵀ·δ.
+var SparseShapes = []Shape{
+	{Kernel: GemvTRows, M: 784, N: 128, NZ: 150},
+	{Kernel: OuterUpdateRows, M: 784, N: 128, NZ: 150},
+	{Kernel: GemmSparseRows, M: 128, N: 128, K: 784, NZ: 150},
+	{Kernel: OuterUpdateSparseT, M: 784, N: 128, K: 128, NZ: 150},
 }
 
 var vectorLengths = []int{128, 784, 4096, 1 << 16}
@@ -251,8 +312,63 @@ func (s Shape) loop() (func(iters int), error) {
 				kernels.Gemm(s.TransA, s.TransB, m, n, k, 1, a, lda, b, ldb, 0, c, n)
 			}
 		}, nil
+	case GemvTRows:
+		a, x, y := vec(m*n), vec(m), vec(n)
+		rows := positions(r, m, s.NZ)
+		return func(iters int) {
+			for range iters {
+				kernels.GemvTRows(y, a, n, x, rows)
+			}
+		}, nil
+	case OuterUpdateRows:
+		a, x, y := vec(m*n), vec(m), vec(n)
+		rows := positions(r, m, s.NZ)
+		return func(iters int) {
+			for range iters {
+				kernels.OuterUpdateRows(tiny, x, rows, y, a, n)
+			}
+		}, nil
+	case GemmSparseRows:
+		// X dense with its rows' lists, as the batch gather leaves it.
+		x, b, c := Aligned(m*k), vec(k*n), vec(m*n)
+		rows := make([][]int32, m)
+		for i := range rows {
+			rows[i] = positions(r, k, s.NZ)
+			for _, p := range rows[i] {
+				x[i*k+int(p)] = 2*r.Float32() - 1
+			}
+		}
+		return func(iters int) {
+			for range iters {
+				kernels.GemmSparseRows(m, n, x, k, rows, b, n, c, n)
+			}
+		}, nil
+	case OuterUpdateSparseT:
+		// Xᵀ is M×K: sample i's non-zeros down its column i.
+		xt, d, w := Aligned(m*k), vec(k*n), vec(m*n)
+		for i := 0; i < k; i++ {
+			for _, p := range positions(r, m, s.NZ) {
+				xt[int(p)*k+i] = 2*r.Float32() - 1
+			}
+		}
+		return func(iters int) {
+			for range iters {
+				kernels.OuterUpdateSparseT(k, n, m, tiny, xt, k, d, n, w, n)
+			}
+		}, nil
 	}
 	return nil, fmt.Errorf("bench: unknown kernel %q (known: %v)", s.Kernel, KernelNames)
+}
+
+// positions draws nz distinct positions below n, in ascending order (as
+// kernels.NonZeros lists them).
+func positions(r *rand.Rand, n, nz int) []int32 {
+	ps := make([]int32, nz)
+	for i, p := range r.Perm(n)[:nz] {
+		ps[i] = int32(p)
+	}
+	slices.Sort(ps)
+	return ps
 }
 
 // workingSet is the number of distinct bytes one call touches, which decides
@@ -264,8 +380,10 @@ func (s Shape) workingSet() int {
 		return 8 * n
 	case OuterUpdate, Gemv:
 		return 4*m*n + 4*(m+n)
-	case Gemm:
+	case Gemm, GemmSparseRows, OuterUpdateSparseT:
 		return 4 * (m*k + k*n + m*n)
+	case GemvTRows, OuterUpdateRows:
+		return 4*s.NZ*n + 4*(m+n)
 	}
 	return 0
 }

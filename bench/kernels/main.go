@@ -20,7 +20,7 @@ func main() {
 	isas := flag.String("isa", "", "comma-separated ISAs to measure (default: every one this CPU has)")
 	kernelNames := flag.String("kernel", "", "comma-separated kernels to measure: "+strings.Join(bench.KernelNames, ", ")+" (default: all)")
 	asJSON := flag.Bool("json", false, "print the report (ceilings and rows) as JSON instead of the table")
-	threads := flag.Int("threads", 0, "goroutines one GEMM may use (default 1: one core, as the ceilings)")
+	threads := flag.Int("threads", 0, "goroutines one Gemm, GemmSparseRows or OuterUpdateSparseT call may use (default 1: one core, as the ceilings)")
 	runs := flag.Int("runs", 0, "timed runs of each measurement, the fastest kept (default 15, or 4 with -quick); more see further through a busy machine")
 	flag.Parse()
 	if flag.NArg() > 0 {
