@@ -247,6 +247,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"bench", "-isa", "sse9"}, `-isa "sse9"`},
 		{[]string{"bench", "-kernels", "Conv"}, `unknown kernel "Conv"`},
 		{[]string{"bench", "-runs", "-2"}, "-runs -2, want ≥ 0"},
+		{[]string{"bench", "-threads", "0"}, "-threads 0, want ≥ 1"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"help", "frobnicate"}, `no help for "frobnicate"`},
 		{nil, "no command given"},
@@ -419,6 +420,10 @@ func TestBench(t *testing.T) {
 	r := runArgs(t, "bench", "-quick", "-isa", "generic", "-kernels", "dot")
 	if r.status != 0 || !strings.Contains(r.stdout, "generic") || !strings.Contains(r.stdout, "Dot") {
 		t.Errorf("bench: status %d, stderr %q, stdout:\n%s", r.status, r.stderr, r.stdout)
+	}
+	r = runArgs(t, "bench", "-quick", "-kernels", "GemmSparseRows", "-threads", "2")
+	if r.status != 0 || !strings.Contains(r.stdout, "GemmSparseRows") || !strings.Contains(r.stdout, "on 2 goroutine(s)") {
+		t.Errorf("bench -threads 2: status %d, stderr %q, stdout:\n%s", r.status, r.stderr, r.stdout)
 	}
 }
 

@@ -129,20 +129,24 @@ func runViz(e *env, args []string) error {
 }
 
 func runBench(e *env, args []string) error {
-	fs := newFlags(e, "bench", "bench [-quick] [-runs N] [-isa X[,Y]] [-kernels K[,L]]",
+	fs := newFlags(e, "bench", "bench [-quick] [-runs N] [-isa X[,Y]] [-kernels K[,L]] [-threads N]",
 		"Measure the kernels: time per call, GFLOP/s, GB/s and the share of this machine's\n"+
 			"measured ceiling, for every implementation this CPU can run.")
 	quick := fs.Bool("quick", false, "fewer sizes, shorter runs (about a second per ISA)")
 	isas := fs.String("isa", "", "implementations to measure, comma-separated (default: all available: "+strings.Join(kernels.Available(), ",")+")")
 	names := fs.String("kernels", "", "kernels to measure, comma-separated (default: all: "+strings.Join(bench.KernelNames, ",")+")")
 	runs := fs.Int("runs", 0, "timed runs of each measurement, the fastest kept (default 15, or 4 with -quick); more see further through a busy machine")
+	threads := fs.Int("threads", 1, "threads one Gemm, GemmSparseRows or OuterUpdateSparseT call may use (the other kernels run on one); their FMA ceiling is scaled to match")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *runs < 0 {
 		return usagef("-runs %d, want ≥ 0", *runs)
 	}
-	opt := bench.Options{Quick: *quick, ISAs: splitList(*isas), Kernels: splitList(*names), Runs: *runs}
+	if *threads < 1 {
+		return usagef("-threads %d, want ≥ 1", *threads)
+	}
+	opt := bench.Options{Quick: *quick, ISAs: splitList(*isas), Kernels: splitList(*names), Runs: *runs, Threads: *threads}
 	for _, isa := range opt.ISAs {
 		if err := oneOf("-isa", isa, kernels.Available()...); err != nil {
 			return err
