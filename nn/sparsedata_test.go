@@ -216,8 +216,8 @@ func BenchmarkNewSparseData(b *testing.B) {
 // (60,000 rows of 784 at 19% density) from their lists in a shuffled
 // order, batch after batch through the epoch, on one thread and on two:
 // the part of a mini-batch step that waits on memory for scattered rows.
-// Back to back, the gathers keep the lists' offsets in cache better than
-// between the steps of a real epoch, so this is a floor for that cost.
+// Back to back, no step's kernels compete with the gathers for the caches,
+// so this is a lower bound of that cost in training.
 //
 //	go test -run '^$' -bench PrepareBatch ./nn
 func BenchmarkPrepareBatch(b *testing.B) {
