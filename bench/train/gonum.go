@@ -5,11 +5,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/nnsimd/nnsimd/nn"
 	"github.com/nnsimd/nnsimd/nn/mnist"
 )
 
@@ -33,26 +35,22 @@ type gonumNet struct {
 	batch     int         // rows act and dlt have room for
 }
 
-// newGonumNet draws c's initial weights from the same distribution family
-// as nnsimd (not the same numbers): uniform ±InitScale per-sample, else
-// Glorot uniform with zero biases.
-func newGonumNet(c Case, seed uint64) *gonumNet {
-	g := &gonumNet{sizes: c.Sizes, perSample: c.PerSample}
-	rng := rand.New(rand.NewPCG(seed, 0x676f6e756d)) // "gonum"
-	for l := 0; l+1 < len(c.Sizes); l++ {
-		in, out := c.Sizes[l], c.Sizes[l+1]
-		w := make([]float32, in*out)
-		scale := float64(c.InitScale)
-		if !c.PerSample {
-			scale = math.Sqrt(6 / float64(in+out))
-			g.b = append(g.b, make([]float32, out))
-		}
-		for i := range w {
-			w[i] = float32(scale * (2*rng.Float64() - 1))
-		}
-		g.w = append(g.w, w)
+// newGonumNet starts from nnsimd's initial weights for c (uniform
+// ±InitScale per-sample, else Glorot uniform with zero biases), so that the
+// two compare arithmetic rather than draws of the weights.
+func newGonumNet(c Case) (*gonumNet, error) {
+	net, err := nn.New(c.netConfig())
+	if err != nil {
+		return nil, err
 	}
-	return g
+	g := &gonumNet{sizes: c.Sizes, perSample: c.PerSample}
+	for l := 0; l+1 < len(c.Sizes); l++ {
+		g.w = append(g.w, slices.Clone(net.Weights(l)))
+		if !c.PerSample {
+			g.b = append(g.b, make([]float32, c.Sizes[l+1]))
+		}
+	}
+	return g, nil
 }
 
 // ensure sizes the workspaces for rows samples at a time.
@@ -253,7 +251,10 @@ func runGonum(c Case, d Data, threads int) (Result, error) {
 		return res, fmt.Errorf("gonum: data has %d/%d features, the network %d inputs", d.Train.Features, d.Test.Features, c.Sizes[0])
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
-	g := newGonumNet(c, c.Seed)
+	g, err := newGonumNet(c)
+	if err != nil {
+		return res, err
+	}
 	trainGonum(g, c, d, !c.PerSample, &res)
 	return res, nil
 }

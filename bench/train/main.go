@@ -36,11 +36,12 @@
 // (the process's, all threads): on a shared machine wall ≫ CPU means the
 // run was crowded out, CPU ≫ wall·threads that it spun.
 //
-// What differs between peers, on purpose: each draws its own initial
-// weights from the same distribution and its own shuffle, so the epoch a
-// time-to-accuracy run reaches its target can differ by one or two (the
-// book's numpy, whose float64 accuracy is a target, starts from nnsimd's
-// own weights instead); nnsimd's first epoch includes Fit's setup (the
+// Every peer starts from nnsimd's initial weights (written to a file for
+// the Python ones, --init-weights), so that accuracies and times to an
+// accuracy compare arithmetic rather than draws of the weights. What
+// differs between peers, on purpose: each draws its own shuffle, so the
+// epoch a time-to-accuracy run reaches its target can still differ by one
+// or two; nnsimd's first epoch includes Fit's setup (the
 // checks of the inputs and, for mini-batches, the lists of their
 // non-zeros) and nnsimd computes every sample's loss, which the
 // hand-written peers skip (numpy's per-sample code also leaves out the
@@ -358,23 +359,30 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	if py == nil {
 		return rs
 	}
-	args := caseArgs(c, d, opt.reps)
+	if !has("numpy") && !has("torch") {
+		return rs
+	}
+	// The Python peers start where nnsimd does, so that accuracies (the
+	// per-sample target compares float64 numpy with nnsimd) and times to
+	// an accuracy compare arithmetic rather than draws of the initial
+	// weights: one epoch's accuracy moves by tenths of a point from draw
+	// to draw.
+	weights, err := initialWeightsFile(c)
+	if err != nil {
+		if has("numpy") {
+			add(Result{Suite: c.Suite, Peer: "numpy", Threads: 1}, err)
+		}
+		if has("torch") {
+			add(Result{Suite: c.Suite, Peer: "pytorch", Threads: 1}, err)
+		}
+		return rs
+	}
+	defer os.Remove(weights)
+	args := append(caseArgs(c, d, opt.reps), "--init-weights", weights)
 	if has("numpy") {
 		if c.PerSample {
-			// The book's numpy starts where nnsimd does, so that the
-			// accuracy target compares float64 with float32 arithmetic
-			// rather than two draws of the initial weights (one epoch's
-			// accuracy moves by tenths of a point from draw to draw).
-			weights, err := initialWeightsFile(c)
 			for _, dtype := range []string{"float64", "float32"} {
-				if err != nil {
-					add(Result{Suite: c.Suite, Peer: "numpy " + dtype, Threads: 1}, err)
-					continue
-				}
-				add(py.run(c.Suite, "numpy "+dtype, "book_numpy.py", append(slices.Clone(args), "--dtype", dtype, "--init-weights", weights), 1))
-			}
-			if err == nil {
-				os.Remove(weights)
+				add(py.run(c.Suite, "numpy "+dtype, "book_numpy.py", append(slices.Clone(args), "--dtype", dtype), 1))
 			}
 		} else {
 			add(py.run(c.Suite, "numpy float32", "batch_numpy.py", args, 1))

@@ -133,9 +133,10 @@ func TestSuiteTable(t *testing.T) {
 	}
 }
 
-// TestGonumComputesNNSIMDsAlgorithm starts the gonum peer from nnsimd's
-// initial weights, trains both without shuffling, and compares the weights:
-// the peer must run the same algorithm, not just a similar one.
+// TestGonumComputesNNSIMDsAlgorithm trains the gonum peer, which starts
+// from nnsimd's initial weights, and nnsimd without shuffling, and compares
+// the weights: the peer must run the same algorithm, not just a similar
+// one, from the same start.
 func TestGonumComputesNNSIMDsAlgorithm(t *testing.T) {
 	d := Data{Train: synthetic(300, 4, 4, 5), Test: synthetic(50, 4, 4, 6)}
 	for _, c := range syntheticCases() {
@@ -144,9 +145,9 @@ func TestGonumComputesNNSIMDsAlgorithm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := newGonumNet(c, 99)
-		for l := range g.w {
-			copy(g.w[l], net.Weights(l))
+		g, err := newGonumNet(c)
+		if err != nil {
+			t.Fatal(err)
 		}
 		tc := c.trainConfig(1)
 		tc.Shuffle = false
@@ -289,32 +290,49 @@ func TestNumpyPeersRun(t *testing.T) {
 	}
 }
 
-// TestBookNumpyStartsFromNNSIMD gives the book's numpy nnsimd's initial
-// weights and no learning rate: its test accuracy must then be that of
-// nnsimd's untrained network (float32 against float32; a sample whose
-// outputs tie may go either way).
-func TestBookNumpyStartsFromNNSIMD(t *testing.T) {
+// TestPeersStartFromNNSIMD gives each Python peer nnsimd's initial weights
+// and no learning rate: its test accuracy must then be that of nnsimd's
+// untrained network (float32 against float32; a sample whose outputs tie
+// may go either way). It fails if a peer ignores the weights file.
+func TestPeersStartFromNNSIMD(t *testing.T) {
 	py, d := numpyPeerSetup(t, 9)
 	ds := d.Train
-	c := syntheticCases()[0]
-	c.LR, c.Epochs = 0, 1
-	weights, err := initialWeightsFile(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(weights)
-	r, err := py.run(c.Suite, "numpy", "book_numpy.py", append(caseArgs(c, d, 1), "--dtype", "float32", "--init-weights", weights), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	net, _ := nn.New(c.netConfig())
-	evalNet, _ := nn.New(c.netConfig())
-	want, err := evaluateCopy(net, evalNet, ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if math.Abs(r.TestAcc()-want) > 1.5/float64(ds.N) {
-		t.Errorf("numpy from nnsimd's weights, no learning: test accuracy %.4f, nnsimd's untrained network %.4f", r.TestAcc(), want)
+	cases := syntheticCases()
+	for _, run := range []struct {
+		c      Case
+		script string
+		extra  []string
+		module string
+	}{
+		{cases[0], "book_numpy.py", []string{"--dtype", "float32"}, "numpy"},
+		{cases[1], "batch_numpy.py", nil, "numpy"},
+		{cases[0], "book_torch.py", nil, "torch"},
+		{cases[2], "batch_torch.py", nil, "torch"},
+	} {
+		t.Run(run.script+"/"+run.c.Suite, func(t *testing.T) {
+			needPython(t, run.module)
+			c := run.c
+			c.LR, c.Epochs, c.TargetAcc = 0, 1, 0
+			weights, err := initialWeightsFile(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.Remove(weights)
+			args := append(append(caseArgs(c, d, 1), "--init-weights", weights), run.extra...)
+			r, err := py.run(c.Suite, run.script, run.script, args, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			net, _ := nn.New(c.netConfig())
+			evalNet, _ := nn.New(c.netConfig())
+			want, err := evaluateCopy(net, evalNet, ds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(r.TestAcc()-want) > 1.5/float64(ds.N) {
+				t.Errorf("%s from nnsimd's weights, no learning: test accuracy %.4f, nnsimd's untrained network %.4f", run.script, r.TestAcc(), want)
+			}
+		})
 	}
 }
 

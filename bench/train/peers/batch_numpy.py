@@ -1,8 +1,9 @@
 """Mini-batch SGD in numpy + OpenBLAS, written by hand: relu hidden layers,
 softmax cross-entropy, the mean gradient over each batch (the last, smaller
 batch averaged over its own size), SGD with optional momentum in PyTorch's
-form (v = mu*v + g, W -= lr*v), Glorot-uniform weights, zero biases, a
-fresh permutation every epoch, float32.
+form (v = mu*v + g, W -= lr*v), Glorot-uniform weights (or those of
+--init-weights, see peerlib.initial_weights), zero biases, a fresh
+permutation every epoch, float32.
 """
 import numpy as np
 
@@ -11,6 +12,7 @@ import peerlib
 
 def main():
     ap = peerlib.parser(__doc__)
+    peerlib.add_init_weights(ap)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--target-acc", type=float, default=0.0)
@@ -30,13 +32,17 @@ def main():
             acts.append(z)
         return acts
 
+    given = peerlib.initial_weights(args, sizes)
     runs = []
     for rep in range(args.reps):
         rng = np.random.default_rng(args.seed + rep)
         ws, bs = [], []
-        for i, o in zip(sizes[:-1], sizes[1:]):
-            s = np.sqrt(6 / (i + o))
-            ws.append(rng.uniform(-s, s, (i, o)).astype(dt))
+        for l, (i, o) in enumerate(zip(sizes[:-1], sizes[1:])):
+            if given is not None:
+                ws.append(given[l].astype(dt))
+            else:
+                s = np.sqrt(6 / (i + o))
+                ws.append(rng.uniform(-s, s, (i, o)).astype(dt))
             bs.append(np.zeros(o, dt))
         vws = [np.zeros_like(w) for w in ws]
         vbs = [np.zeros_like(b) for b in bs]

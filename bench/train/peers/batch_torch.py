@@ -3,7 +3,8 @@ Linear and ReLU, CrossEntropyLoss (mean over the batch), optim.SGD with
 optional momentum, the whole training set preloaded as float32 tensors, a
 fresh torch.randperm each epoch, the last smaller batch kept. Weights are
 Glorot uniform (nn.init.xavier_uniform_) and biases zero, so the init
-matches the other peers' family instead of torch's default.
+matches the other peers' family instead of torch's default; with
+--init-weights they are that file's (see peerlib.initial_weights).
 """
 import numpy as np
 import torch
@@ -13,6 +14,7 @@ import peerlib
 
 def main():
     ap = peerlib.parser(__doc__)
+    peerlib.add_init_weights(ap)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--target-acc", type=float, default=0.0)
@@ -24,11 +26,17 @@ def main():
     Xte, Yte = torch.from_numpy(xte), torch.from_numpy(yte.astype(np.int64))
     N, B = X.shape[0], args.batch
 
+    given = peerlib.initial_weights(args, sizes)
+
     def build():
         layers = []
-        for i, o in zip(sizes[:-1], sizes[1:]):
+        for l, (i, o) in enumerate(zip(sizes[:-1], sizes[1:])):
             lin = torch.nn.Linear(i, o)
-            torch.nn.init.xavier_uniform_(lin.weight)
+            if given is not None:
+                with torch.no_grad():
+                    lin.weight.copy_(torch.from_numpy(given[l].T.copy()))  # Linear holds out x in
+            else:
+                torch.nn.init.xavier_uniform_(lin.weight)
             torch.nn.init.zeros_(lin.bias)
             layers += [lin, torch.nn.ReLU()]
         return torch.nn.Sequential(*layers[:-1])

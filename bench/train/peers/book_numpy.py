@@ -7,9 +7,7 @@ updates, in the book's own expressions on 1x784 row slices. The book's
 running error/accuracy bookkeeping, which only feeds its progress print, is
 left out. float64 is what the book's code computes; float32 is the faster
 variant. With --init-weights every repetition starts from the weights in
-that file (each layer's in x out matrix, row-major little-endian float32,
-the layers one after the other), so that accuracies compare arithmetic
-rather than draws.
+that file (see peerlib.initial_weights).
 """
 import numpy as np
 
@@ -18,9 +16,9 @@ import peerlib
 
 def main():
     ap = peerlib.parser(__doc__)
+    peerlib.add_init_weights(ap)
     ap.add_argument("--init-scale", type=float, default=0.1)
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    ap.add_argument("--init-weights", default="", help="start from these weights (see above)")
     args = ap.parse_args()
     sizes = peerlib.sizes_of(args)
     dt = np.dtype(args.dtype).type
@@ -37,15 +35,7 @@ def main():
         return a @ ws[-1]
 
     shapes = list(zip(sizes[:-1], sizes[1:]))
-    given = None
-    if args.init_weights:
-        flat = np.fromfile(args.init_weights, dtype="<f4")
-        if flat.size != sum(i * o for i, o in shapes):
-            raise ValueError(f"{args.init_weights}: {flat.size} weights, sizes {sizes} need {sum(i * o for i, o in shapes)}")
-        given, at = [], 0
-        for i, o in shapes:
-            given.append(flat[at:at + i * o].reshape(i, o))
-            at += i * o
+    given = peerlib.initial_weights(args, sizes)
 
     runs = []
     for rep in range(args.reps):

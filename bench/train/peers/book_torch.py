@@ -2,8 +2,9 @@
 by hand: per sample, forward, delta = pred - target, the deltas below with
 the weights before the update (times relu'), then W.addr_(layer_in, delta,
 alpha=-lr), which is W -= lr * outer(layer_in, delta) in place. Relu hidden,
-identity output, uniform +-init_scale weights, no bias, data order, float32,
-no autograd (torch.no_grad).
+identity output, uniform +-init_scale weights (or those of --init-weights,
+see peerlib.initial_weights), no bias, data order, float32, no autograd
+(torch.no_grad).
 """
 import numpy as np
 import torch
@@ -13,6 +14,7 @@ import peerlib
 
 def main():
     ap = peerlib.parser(__doc__)
+    peerlib.add_init_weights(ap)
     ap.add_argument("--init-scale", type=float, default=0.1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -29,12 +31,16 @@ def main():
             a = torch.relu(a @ w)
         return a @ ws[-1]
 
+    given = peerlib.initial_weights(args, sizes)
     runs = []
     with torch.no_grad():
         for rep in range(args.reps):
-            g = torch.Generator().manual_seed(args.seed + rep)
-            ws = [args.init_scale * (2 * torch.rand(i, o, generator=g) - 1)
-                  for i, o in zip(sizes[:-1], sizes[1:])]
+            if given is not None:
+                ws = [torch.from_numpy(w.copy()) for w in given]
+            else:
+                g = torch.Generator().manual_seed(args.seed + rep)
+                ws = [args.init_scale * (2 * torch.rand(i, o, generator=g) - 1)
+                      for i, o in zip(sizes[:-1], sizes[1:])]
             last = len(ws) - 1
             run = peerlib.Run()
             for _ in range(args.epochs):

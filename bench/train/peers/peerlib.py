@@ -80,6 +80,31 @@ def parser(doc):
     return ap
 
 
+def add_init_weights(ap):
+    """Gives a peer the --init-weights flag that initial_weights reads."""
+    ap.add_argument("--init-weights", default="",
+                    help="start every repetition from these weights (see peerlib.initial_weights)")
+
+
+def initial_weights(args, sizes):
+    """The weights of --init-weights as a list of (in, out) float32 arrays,
+    or None without it. The file holds each layer's in x out matrix,
+    row-major little-endian float32, the layers one after the other: the
+    Go driver writes nnsimd's initial weights there, so that the peers'
+    accuracies compare arithmetic rather than draws of the weights."""
+    if not args.init_weights:
+        return None
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+    flat = np.fromfile(args.init_weights, dtype="<f4")
+    if flat.size != sum(i * o for i, o in shapes):
+        raise ValueError(f"{args.init_weights}: {flat.size} weights, sizes {sizes} need {sum(i * o for i, o in shapes)}")
+    given, at = [], 0
+    for i, o in shapes:
+        given.append(flat[at:at + i * o].reshape(i, o))
+        at += i * o
+    return given
+
+
 def sizes_of(args):
     sizes = [int(s) for s in args.sizes.split(",")]
     if len(sizes) < 2 or min(sizes) < 1:
