@@ -246,7 +246,7 @@ func softmax(z []float32) {
 // the run.
 func runGonum(c Case, d Data, threads int) (Result, error) {
 	res := Result{Suite: c.Suite, Peer: "gonum", Threads: threads, Samples: d.Train.N,
-		Note: "blas32 (float32), gonum v0.17.0's pure-Go kernels, GOMAXPROCS = threads"}
+		Note: "blas32 (float32), gonum v0.17.0's pure-Go kernels, GOMAXPROCS = threads, from nnsimd's initial weights"}
 	if d.Train.Features != c.Sizes[0] || d.Test.Features != c.Sizes[0] {
 		return res, fmt.Errorf("gonum: data has %d/%d features, the network %d inputs", d.Train.Features, d.Test.Features, c.Sizes[0])
 	}

@@ -77,7 +77,7 @@ def main():
                 break
         runs.append(run)
     peerlib.emit("numpy float32", args.threads, N, runs,
-                 f"numpy {np.__version__}, float32, OpenBLAS threads {args.threads}")
+                 f"numpy {np.__version__}, float32, OpenBLAS threads {args.threads}" + peerlib.weights_note(given))
 
 
 if __name__ == "__main__":

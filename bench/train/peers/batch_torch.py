@@ -71,7 +71,7 @@ def main():
         runs.append(run)
     peerlib.emit("pytorch", args.threads, N, runs,
                  f"torch {torch.__version__}, float32, autograd + optim.SGD, torch threads {torch.get_num_threads()}, "
-                 "denormals not flushed (torch's default)")
+                 "denormals not flushed (torch's default)" + peerlib.weights_note(given))
 
 
 if __name__ == "__main__":

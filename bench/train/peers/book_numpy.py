@@ -59,9 +59,9 @@ def main():
                     w -= alpha * layers[l].T.dot(deltas[l])
             run.end_epoch(lambda: np.mean(predict(ws).argmax(1) == yte))
         runs.append(run)
-    start = ", from nnsimd's initial weights" if given is not None else ""
     peerlib.emit(f"numpy {args.dtype}", args.threads, len(xtr), runs,
-                 f"numpy {np.__version__}, {args.dtype}, the book's code without its progress bookkeeping{start}")
+                 f"numpy {np.__version__}, {args.dtype}, the book's code without its progress bookkeeping"
+                 + peerlib.weights_note(given))
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def main():
                 run.end_epoch(lambda: (predict(ws).argmax(1) == Yte).float().mean().item())
             runs.append(run)
     peerlib.emit("pytorch", args.threads, X.shape[0], runs,
-                 f"torch {torch.__version__}, float32, addr_ updates, torch threads {torch.get_num_threads()}")
+                 f"torch {torch.__version__}, float32, addr_ updates, torch threads {torch.get_num_threads()}"
+                 + peerlib.weights_note(given))
 
 
 if __name__ == "__main__":

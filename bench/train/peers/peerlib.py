@@ -86,6 +86,11 @@ def add_init_weights(ap):
                     help="start every repetition from these weights (see peerlib.initial_weights)")
 
 
+def weights_note(given):
+    """What a peer's note says of initial_weights' result."""
+    return ", from nnsimd's initial weights" if given is not None else ""
+
+
 def initial_weights(args, sizes):
     """The weights of --init-weights as a list of (in, out) float32 arrays,
     or None without it. The file holds each layer's in x out matrix,
