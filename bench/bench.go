@@ -44,8 +44,9 @@ type Options struct {
 	// ISAs names the implementations to measure, as kernels.Use takes them;
 	// empty means kernels.Available(). One the CPU lacks is an error.
 	ISAs []string
-	// Quick measures fewer shapes (those with targets, two GEMMs) with
-	// shorter runs: about a second per ISA instead of ten.
+	// Quick measures fewer shapes (those with targets, two GEMMs and the
+	// sparse ones) with shorter runs: about a second per ISA instead of
+	// ten.
 	Quick bool
 	// Runs is how many timed runs each measurement takes, the fastest
 	// kept; 0 means NewTimer's (15, or 4 when Quick). More runs see
@@ -53,7 +54,7 @@ type Options struct {
 	Runs int
 	// Threads is how many goroutines one GEMM, GemmSparseRows or
 	// OuterUpdateSparseT call may use (kernels.SetThreads; see
-	// Shape.Parallel); 0 means 1, one core, which is what the ceilings
+	// Shape.parallel); 0 means 1, one core, which is what the ceilings
 	// describe. With more, their FMA ceiling is multiplied by
 	// min(Threads, runtime.NumCPU()).
 	Threads int
@@ -180,7 +181,7 @@ func Measure(opt Options) (*Report, error) {
 	for i, s := range shapes {
 		for j, ns := range times[i] {
 			c := ceilingFor(ceilings, isas[j])
-			if s.Parallel() {
+			if s.parallel() {
 				c.FMA *= float64(min(threads, runtime.NumCPU()))
 			}
 			r.Rows = append(r.Rows, newRow(isas[j], s, ns, c))
@@ -223,7 +224,7 @@ func newRow(isa string, s Shape, ns float64, c Ceiling) Row {
 	switch {
 	case c.FMA > 0 && s.Flops()/c.FMA > memNs:
 		row.Bound, row.OfCeiling = "FMA", s.Flops()/c.FMA/ns
-	case c.FMA == 0 && s.Parallel():
+	case c.FMA == 0 && s.parallel():
 		// Without an FMA probe the roofline of a GEMM (or of the sparse
 		// batch kernels, which also use each value loaded many times) is
 		// unknown; the memory bound alone would overstate the fraction.

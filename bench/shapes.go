@@ -144,9 +144,9 @@ func (s Shape) writes() bool {
 	return false
 }
 
-// Parallel reports whether the kernel shares one call out among
+// parallel reports whether the kernel shares one call out among
 // Options.Threads goroutines.
-func (s Shape) Parallel() bool {
+func (s Shape) parallel() bool {
 	switch s.Kernel {
 	case Gemm, GemmSparseRows, OuterUpdateSparseT:
 		return true
@@ -157,7 +157,7 @@ func (s Shape) Parallel() bool {
 // Shapes lists the benchmarked shapes, kernel by kernel: the sizes of the
 // MNIST 784-128-10 network's training (per-sample and mini-batch 64/128)
 // and vector lengths from one cache line to past L1. Quick keeps the shapes
-// that have targets and two GEMMs.
+// that have targets, two GEMMs and SparseShapes.
 func Shapes(quick bool) []Shape {
 	if quick {
 		return append([]Shape{
