@@ -12,8 +12,12 @@ import (
 // builds once and then reads its batches from. A shuffled batch's rows are
 // scattered over a data set far larger than the caches, and reading them
 // is bound by memory bandwidth (about 7 GB/s on one core here): an MNIST
-// row is 3,136 bytes dense against 1,200 as 150 entries, and gathering a
+// row is 3,136 bytes dense against 900 as 150 entries, and gathering a
 // 128-row batch took 100 µs of a 380 µs step (784-128-10, one thread).
+// Positions take 16 bits (see sparseMaxInputs): with 32, the lists were a
+// third larger, and gathering a shuffled MNIST batch took 50–57 µs against
+// 44–49 (one thread; 29–34 against 24–32 on two; BenchmarkPrepareBatch,
+// five alternating runs).
 //
 // The lists are built in parallel, one chunk of consecutive rows per
 // share, and kept in those chunks: joining them would copy them once more.
@@ -26,9 +30,13 @@ type sparseData struct {
 // entries are idx and val[start[i]:start[i+1]].
 type sparseChunk struct {
 	start []int
-	idx   []int32
+	idx   []uint16
 	val   []float32
 }
+
+// sparseMaxInputs is the widest input the lists hold, as their positions
+// are 16 bits; Fit gathers wider inputs' batches from x itself.
+const sparseMaxInputs = 1 << 16
 
 // sparseDataProbe is how many leading rows newSparseData counts first, to
 // size its arrays for the whole set.
@@ -42,13 +50,19 @@ var sparseDataMinChunk = 4096
 
 // newSparseData lists the non-zeros of the rows×in inputs x. It returns nil
 // when x is too dense for the sparse first layer to pay (see
-// sparseBatchWorthIt), and in any case the index of x's first NaN or ±Inf,
-// or −1, so that it also serves as Fit's check of x. The shares run on
-// kernels' pool, at most kernels.Threads() of them. The lists go into the
-// memory of reuse's, if not nil, which must not be used again: first
-// touching fresh memory for MNIST's 72 MB of lists took more time (40 ms of
-// page faults, one thread) than listing them into reused memory (15–25 ms).
+// sparseBatchWorthIt) or wider than sparseMaxInputs, and in any case the
+// index of x's first NaN or ±Inf, or −1, so that it also serves as Fit's
+// check of x. The shares run on kernels' pool, at most kernels.Threads() of
+// them. The lists go into the memory of reuse's, if not nil, which must not
+// be used again: first touching fresh memory for MNIST's lists (72 MB with
+// 32-bit positions) took more time (40 ms of page faults, one thread) than
+// listing them into reused memory (15–25 ms). With 16-bit positions (54
+// MB) a cold Fit reached its second step in 40–47 ms against 65–78 (one
+// thread; 30–35 against 28–38 on two; five alternating runs).
 func newSparseData(x []float32, rows, in int, reuse *sparseData) (sd *sparseData, bad int) {
+	if in > sparseMaxInputs {
+		return nil, firstNonFinite(x)
+	}
 	list := make([]int32, in)
 	probe := min(rows, sparseDataProbe)
 	counted := 0
@@ -110,13 +124,10 @@ func (b *sparseBuild) RunPart(part int) {
 	c.idx = room(c.idx, (r1-r0)*b.perRow+in)
 	c.val = room(c.val, (r1-r0)*b.perRow+in)
 	b.bad[part] = -1
+	list := make([]int32, in)
 	for r := r0; r < r1; r++ {
 		xr := b.x[r*in : r*in+in]
-		// The row's positions go straight to the end of idx and its
-		// values to the end of val (as long as idx): no list to copy.
-		e := len(c.idx)
-		c.idx = slices.Grow(c.idx, in)
-		k, finite := kernels.NonZeros(c.idx[e:e+in], xr)
+		k, finite := kernels.NonZeros(list, xr)
 		if !finite {
 			for j, v := range xr {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -125,11 +136,12 @@ func (b *sparseBuild) RunPart(part int) {
 				}
 			}
 		}
-		c.idx = c.idx[:e+k]
+		e := len(c.idx)
+		c.idx = slices.Grow(c.idx, k)[:e+k]
 		c.val = slices.Grow(c.val, k)[:e+k]
-		vals := c.val[e : e+k]
-		for i, p := range c.idx[e : e+k] {
-			vals[i] = xr[p]
+		idx, vals := c.idx[e:e+k], c.val[e:e+k]
+		for i, p := range list[:k] {
+			idx[i], vals[i] = uint16(p), xr[p]
 		}
 		c.start[r-r0+1] = e + k
 		if len(c.idx) > b.most {
@@ -164,7 +176,7 @@ func (sd *sparseData) prefetchOffsets(r int) {
 }
 
 // row returns row r's entries.
-func (sd *sparseData) row(r int) (idx []int32, val []float32) {
+func (sd *sparseData) row(r int) (idx []uint16, val []float32) {
 	ci := r / sd.chunkRows
 	c := &sd.chunks[ci]
 	i := r - ci*sd.chunkRows

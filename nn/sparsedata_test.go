@@ -22,6 +22,35 @@ func TestSparseData(t *testing.T) {
 	}
 }
 
+// TestSparseDataWidest: the lists' 16-bit positions reach the last input
+// of the widest input they take, and a wider one is left to be gathered
+// from x (no lists) while still being checked.
+func TestSparseDataWidest(t *testing.T) {
+	const rows = 3
+	for _, in := range []int{sparseMaxInputs, sparseMaxInputs + 1} {
+		x := make([]float32, rows*in)
+		for r := 0; r < rows; r++ {
+			x[r*in+r] = 1
+			x[r*in+in-1] = float32(r + 2)
+		}
+		sd, bad := newSparseData(x, rows, in, nil)
+		if in <= sparseMaxInputs {
+			if bad != -1 {
+				t.Fatalf("in = %d: bad = %d, want -1", in, bad)
+			}
+			checkSparseData(t, fmt.Sprintf("in = %d", in), sd, x, rows, in)
+			continue
+		}
+		if sd != nil || bad != -1 {
+			t.Errorf("in = %d: sd = %v, bad = %d, want no lists and -1", in, sd, bad)
+		}
+		x[in+5] = float32(math.NaN())
+		if _, bad := newSparseData(x, rows, in, nil); bad != in+5 {
+			t.Errorf("in = %d with a NaN at %d: bad = %d", in, in+5, bad)
+		}
+	}
+}
+
 func testSparseData(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	const rows, in = 600, 50 // more rows than the probe
@@ -136,7 +165,7 @@ func checkSparseData(t *testing.T, what string, sd *sparseData, x []float32, row
 	for r := 0; r < rows; r++ {
 		idx, val := sd.row(r)
 		k, _ := kernels.NonZeros(list, x[r*in:r*in+in])
-		if !slices.Equal(idx, list[:k]) {
+		if !slices.EqualFunc(idx, list[:k], func(a uint16, b int32) bool { return int32(a) == b }) {
 			t.Fatalf("%s: row %d: positions %v, want %v", what, r, idx, list[:k])
 		}
 		for e, c := range idx {

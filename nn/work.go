@@ -114,8 +114,8 @@ func (p *sparsePrep) ensureParts(parts int) {
 // shuffle) the rows from k on. It gathers them into the workspace, taking
 // the inputs from sd's lists when sd is not nil; without order and sd it
 // reads x and y in place. It returns the batch with each row's list of
-// non-zero inputs (from sd, or made with kernels.NonZeros as the row
-// comes into cache for the step anyway), or with nil lists when the
+// non-zero inputs (copied from sd's, or made with kernels.NonZeros as the
+// row comes into cache for the step anyway), or with nil lists when the
 // sparse first layer does not pay: a row, or the batch, is too dense.
 func (b *batchWork) prepareBatch(x, y []float32, sd *sparseData, order []int32, k, rows, in, out int) (xb, yb []float32, nz [][]int32) {
 	p := &b.prep
@@ -221,12 +221,15 @@ func (p *sparsePrep) RunPart(part int) {
 		var list []int32
 		switch {
 		case p.sd != nil:
+			// Row r's list starts at r*in, as below, in 32 bits for
+			// the kernels.
 			idx, val := p.sd.row(src)
 			clear(xr)
+			list = p.nzBuf[r*in : r*in+len(idx) : r*in+len(idx)]
 			for e, c := range idx {
+				list[e] = int32(c)
 				xr[c] = val[e]
 			}
-			list = idx
 		case p.order != nil:
 			copy(xr, p.srcX[src*in:src*in+in])
 			fallthrough
