@@ -121,8 +121,8 @@ func (b *sparseBuild) RunPart(part int) {
 	c := b.chunks[part] // empty, or a finished Fit's memory to reuse
 	c.start = room(c.start, r1-r0+1)[:r1-r0+1]
 	c.start[0] = 0
-	c.idx = room(c.idx, (r1-r0)*b.perRow+in)
-	c.val = room(c.val, (r1-r0)*b.perRow+in)
+	c.idx = room(c.idx, (r1-r0)*b.perRow)
+	c.val = room(c.val, (r1-r0)*b.perRow)
 	b.bad[part] = -1
 	list := make([]int32, in)
 	for r := r0; r < r1; r++ {
