@@ -101,13 +101,14 @@ func evaluateCopy(net, evalNet *nn.Network, test *mnist.Dataset) (float64, error
 // inputs×outputs matrix, row-major little-endian float32, the layers one
 // after the other. The caller removes the file.
 func initialWeightsFile(c Case) (string, error) {
+	const what = "initial weights for the Python peers"
 	net, err := nn.New(c.netConfig())
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	f, err := os.CreateTemp("", "nnsimd-weights-*.f32")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	w := bufio.NewWriter(f)
 	for l := 0; l < net.NumLayers(); l++ {
@@ -123,7 +124,7 @@ func initialWeightsFile(c Case) (string, error) {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return "", fmt.Errorf("initial weights for the numpy peer: %w", err)
+		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	return f.Name(), nil
 }

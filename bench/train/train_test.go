@@ -336,6 +336,52 @@ func TestPeersStartFromNNSIMD(t *testing.T) {
 	}
 }
 
+// A weights file for other layer sizes stops a peer with an error rather
+// than training from a misread start.
+func TestPeerRefusesWrongWeights(t *testing.T) {
+	py, d := numpyPeerSetup(t, 10)
+	cases := syntheticCases()
+	other := cases[2] // 16-24-12-4 weights for a 16-12-4 network
+	weights, err := initialWeightsFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(weights)
+	c := cases[1]
+	args := append(caseArgs(c, d, 1), "--init-weights", weights)
+	if _, err := py.run(c.Suite, "numpy", "batch_numpy.py", args, 1); err == nil || !strings.Contains(err.Error(), "weights") {
+		t.Errorf("batch_numpy.py with %v weights for %v: err = %v, want one about the weights", other.Sizes, c.Sizes, err)
+	}
+}
+
+// When the weights file cannot be written, the Python peers' rows carry
+// the error and nnsimd's rows still run.
+func TestPeerWeightsFileError(t *testing.T) {
+	d := Data{Train: synthetic(300, 4, 4, 1), Test: synthetic(100, 4, 4, 2), Dir: t.TempDir()}
+	py, cleanup, err := newPythonRunner(python, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	opt := options{peers: []string{"numpy", "torch"}, threads: []int{1}, reps: 1}
+	c := syntheticCases()[1]
+	var log bytes.Buffer
+	var got []string
+	for _, r := range RunSuite(c, d, opt, py, &log) {
+		switch {
+		case r.Peer == "nnsimd" && r.Error != "":
+			t.Errorf("nnsimd row failed: %s", r.Error)
+		case r.Peer != "nnsimd" && !strings.Contains(r.Error, "initial weights for the Python peers"):
+			t.Errorf("%s row: error %q, want the weights file's", r.Peer, r.Error)
+		}
+		got = append(got, r.Peer)
+	}
+	if want := []string{"nnsimd", "numpy", "pytorch"}; !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q\n%s", got, want, log.String())
+	}
+}
+
 func TestParseOptions(t *testing.T) {
 	opt, err := parseOptions([]string{"-suite", "persample,deep", "-peers", "gonum", "-threads", "2"})
 	if err != nil || len(opt.suites) != 2 || len(opt.peers) != 1 || len(opt.threads) != 1 || opt.threads[0] != 2 {
