@@ -221,7 +221,9 @@ typedef int (*nnsimd_progress_fn)(const nnsimd_progress *p, void *user);
 /* nnsimd_net_fit trains the network on rows samples, running the whole loop
  * in the library.
  * x: rows×inputs floats, y: rows×outputs targets (e.g. one-hot), row-major.
- *   Both must be finite (checked up front: NaN or Inf is NNSIMD_EINVAL).
+ *   Both must be finite: NaN or Inf is NNSIMD_EINVAL, with the weights as
+ *   they were (per-sample training checks each row of x as it reaches it
+ *   and puts the weights back; progress may have been called by then).
  * epochs ≥ 1; lr > 0 and finite; batch_size 0 or 1 = per-sample SGD in data
  *   order (the book's algorithm), > 1 = mini-batch SGD, at most rows;
  *   momentum in [0, 1); shuffle non-zero shuffles every epoch with seed;

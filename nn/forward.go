@@ -28,12 +28,14 @@ func sparseWorthIt(nonZeros, width int) bool {
 }
 
 // nonZeroRows returns the indices of x's non-zero entries, in the sample
-// workspace, if the sparse path pays for x; otherwise nil.
-func (n *Network) nonZeroRows(x []float32) []int32 {
-	if k, _ := kernels.NonZeros(n.ws.nz, x); sparseWorthIt(k, len(x)) {
-		return n.ws.nz[:k]
+// workspace, if the sparse path pays for x (otherwise nil), and whether x
+// is all finite, which the same pass finds out.
+func (n *Network) nonZeroRows(x []float32) (rows []int32, finite bool) {
+	k, finite := kernels.NonZeros(n.ws.nz, x)
+	if sparseWorthIt(k, len(x)) {
+		return n.ws.nz[:k], finite
 	}
-	return nil
+	return nil, finite
 }
 
 // forwardSample runs one sample through the network, leaving each layer's
@@ -111,7 +113,8 @@ func (n *Network) Forward(x []float32) []float32 {
 	if len(x) != n.Inputs() {
 		panic(fmt.Sprintf("nn: Forward: len(x) = %d, network has %d inputs", len(x), n.Inputs()))
 	}
-	n.forwardSample(x, n.nonZeroRows(x))
+	nz, _ := n.nonZeroRows(x)
+	n.forwardSample(x, nz)
 	return n.ws.act[len(n.layers)-1]
 }
 

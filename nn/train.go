@@ -63,7 +63,11 @@ const progressCheckEvery = 256
 // rows×outputs (targets, e.g. OneHot labels), both row-major. It returns the
 // loss of every completed epoch. On divergence it returns a *DivergedError
 // and on cancellation ErrCanceled; in both cases the network holds the
-// weights after the last completed update and stays usable.
+// weights after the last completed update and stays usable. A NaN or ±Inf
+// in x or y is an ErrInvalid that leaves the network as it was: y and, in
+// mini-batch training, x are checked before training; per-sample training
+// checks each row of x as it reaches it and, finding one, puts back the
+// weights it started from (the progress hook may have been called by then).
 //
 // x and y are read, never copied or modified. Fit lists the non-zero
 // inputs of each sample (or of each batch's rows) as it comes to them,
@@ -84,7 +88,14 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	var sd *sparseData
 	bad := -1
 	if perSample {
-		bad = firstNonFinite(x)
+		// Each sample's row of x is checked as it is listed for its step
+		// (kernels.NonZeros reports non-finite values in the same pass)
+		// instead of all of x first, which for MNIST reads 188 MB from
+		// memory once more: a one-epoch Fit of 784-128-10 took 0.178
+		// against 0.187 s (medians of six alternating runs of
+		// BenchmarkMNISTEpoch). A non-finite row then puts back the
+		// weights saved here.
+		n.saveStart()
 	} else {
 		// The batches are read from the lists of non-zeros when x is
 		// sparse; building them checks x too.
@@ -156,7 +167,12 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 					}
 					kernels.Prefetch(x[next*in : next*in+in])
 				}
-				loss, ok := n.trainSample(xr, y[r*out:r*out+out], n.nonZeroRows(xr), tc.LR)
+				nz, finite := n.nonZeroRows(xr)
+				if !finite {
+					n.restoreStart()
+					return History{}, nonFiniteX(x, r*in+firstNonFinite(xr), in)
+				}
+				loss, ok := n.trainSample(xr, y[r*out:r*out+out], nz, tc.LR)
 				if !ok {
 					return hist, &DivergedError{Epoch: epoch, Sample: r, Loss: loss}
 				}

@@ -76,8 +76,8 @@ func TestUpdateMatchesGradient(t *testing.T) {
 					break
 				}
 			}
-			if sparse := n.nonZeroRows(x) != nil; sparse != m.sparse {
-				t.Fatalf("%s: sparse path taken: %v, want %v", name, sparse, m.sparse)
+			if nz, _ := n.nonZeroRows(x); (nz != nil) != m.sparse {
+				t.Fatalf("%s: sparse path taken: %v, want %v", name, nz != nil, m.sparse)
 			}
 			tg := targetsFor(rng, c.loss, c.output, 3)
 			gw, gb := r.grad(to64(x), to64(tg))
@@ -177,7 +177,8 @@ func TestBatchOfOneMatchesPerSample(t *testing.T) {
 	b.ensureBatch(1)
 	for e := 0; e < 3; e++ {
 		for r := 0; r < rows; r++ {
-			la, ok := a.trainSample(x[r*20:r*20+20], y[r*4:r*4+4], a.nonZeroRows(x[r*20:r*20+20]), 0.05)
+			nz, _ := a.nonZeroRows(x[r*20 : r*20+20])
+			la, ok := a.trainSample(x[r*20:r*20+20], y[r*4:r*4+4], nz, 0.05)
 			if !ok {
 				t.Fatal("per-sample step diverged")
 			}
@@ -570,7 +571,11 @@ func TestNoAllocations(t *testing.T) {
 	n.FreezeWeights(0, make([]bool, 784*128)) // exercise the save/restore path too
 	x := sparseInputs(rng, 128, 784, 0.19)
 	y := OneHot(make([]uint8, 128), 10)
-	if a := testing.AllocsPerRun(20, func() { n.trainSample(x[:784], y[:10], n.nonZeroRows(x[:784]), 0.01) }); a != 0 {
+	step := func() {
+		nz, _ := n.nonZeroRows(x[:784])
+		n.trainSample(x[:784], y[:10], nz, 0.01)
+	}
+	if a := testing.AllocsPerRun(20, step); a != 0 {
 		t.Errorf("per-sample step: %v allocations", a)
 	}
 	n.ensureBatch(128)
@@ -694,23 +699,27 @@ func TestFlushSubnormals(t *testing.T) {
 
 func TestNonZeroRows(t *testing.T) {
 	negZero := float32(math.Copysign(0, -1))
+	nan, inf := float32(math.NaN()), float32(math.Inf(-1))
 	cases := []struct {
-		x    []float32
-		want []int32 // nil: the dense path
+		x      []float32
+		want   []int32 // nil: the dense path
+		finite bool
 	}{
-		{[]float32{}, []int32{}},
-		{[]float32{0, 0, 0}, []int32{}},
-		{[]float32{1}, nil}, // 1 of 1 is past the threshold
-		{[]float32{0, 2, 3, 0, 0, 4, negZero, 5, 0, 0, 0, 0, 6, 0}, []int32{1, 2, 5, 7, 12}},
-		{[]float32{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, []int32{16}}, // empty blocks of 8 skipped
-		{[]float32{1, 1, 0, 1, 0, 1}, []int32{0, 1, 3, 5}},                                // exactly 2/3
-		{[]float32{1, 1, 1, 0, 1, 1}, nil},
+		{[]float32{}, []int32{}, true},
+		{[]float32{0, 0, 0}, []int32{}, true},
+		{[]float32{1}, nil, true}, // 1 of 1 is past the threshold
+		{[]float32{0, 2, 3, 0, 0, 4, negZero, 5, 0, 0, 0, 0, 6, 0}, []int32{1, 2, 5, 7, 12}, true},
+		{[]float32{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, []int32{16}, true}, // empty blocks of 8 skipped
+		{[]float32{1, 1, 0, 1, 0, 1}, []int32{0, 1, 3, 5}, true},                                // exactly 2/3
+		{[]float32{1, 1, 1, 0, 1, 1}, nil, true},
+		{[]float32{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, nan}, []int32{18}, false},
+		{[]float32{inf, 1, 1, 1}, nil, false},
 	}
 	for _, c := range cases {
 		n, _ := New(Config{Sizes: []int{max(len(c.x), 1), 2}, Seed: 1})
-		got := n.nonZeroRows(c.x)
-		if (got == nil) != (c.want == nil) || !slices.Equal(got, c.want) {
-			t.Errorf("nonZeroRows(%v) = %v, want %v", c.x, got, c.want)
+		got, finite := n.nonZeroRows(c.x)
+		if (got == nil) != (c.want == nil) || !slices.Equal(got, c.want) || finite != c.finite {
+			t.Errorf("nonZeroRows(%v) = %v, %v, want %v, %v", c.x, got, finite, c.want, c.finite)
 		}
 	}
 }
@@ -815,8 +824,10 @@ func TestHiddenRowsMatchDense(t *testing.T) {
 	for r := 0; r < rows; r++ {
 		xr, yr := x[r*in:r*in+in], y[r*4:r*4+4]
 		before := slices.Clone(sp.Weights(1))
-		sp.trainSample(xr, yr, sp.nonZeroRows(xr), 0.05)
-		de.trainSample(xr, yr, de.nonZeroRows(xr), 0.05)
+		nz, _ := sp.nonZeroRows(xr)
+		sp.trainSample(xr, yr, nz, 0.05)
+		nz, _ = de.nonZeroRows(xr)
+		de.trainSample(xr, yr, nz, 0.05)
 		compareNets(t, fmt.Sprintf("sample %d", r), sp, de)
 		list := sp.ws.rows[1]
 		if list == nil {
@@ -875,6 +886,62 @@ func TestFitNonFiniteInRows(t *testing.T) {
 			if want := fmt.Sprintf("x[%d][%d] = ", c.row, col); err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("batch %d, row %d col %d (dense %v): err = %v, want it to name %s", batch, c.row, c.col, c.dense, err, want)
 			}
+		}
+	}
+}
+
+// TestFitNonFiniteLeavesWeights puts a NaN or ±Inf in the last row that
+// training meets, which per-sample Fit finds only after training on all the
+// others: every weight and bias must be as before Fit, bit for bit, and the
+// error must name the entry, per sample and in batches, in data order and
+// shuffled.
+func TestFitNonFiniteLeavesWeights(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	const rows, in = 40, 30
+	for _, c := range []struct {
+		batch   int
+		shuffle bool
+		bad     float32
+	}{{1, false, float32(math.NaN())}, {1, true, float32(math.Inf(1))}, {8, true, float32(math.NaN())}} {
+		x := sparseInputs(rng, rows, in, 0.3)
+		y := OneHot(make([]uint8, rows), 4)
+		tc := TrainConfig{Epochs: 2, LR: 0.1, BatchSize: c.batch, Shuffle: c.shuffle, Seed: 5}
+		// The last row met: in data order the last row, shuffled the
+		// permutation's last, found by training on clean data first.
+		last := rows - 1
+		if c.shuffle {
+			perm := make([]int32, rows)
+			for i := range perm {
+				perm[i] = int32(i)
+			}
+			shuffle(rand.New(rand.NewPCG(tc.Seed, pcgStreamShuffle)), perm)
+			last = int(perm[rows-1])
+		}
+		x[last*in+in/2] = c.bad
+		n, _ := New(Config{Sizes: []int{in, 16, 4}, Bias: true, Seed: 2})
+		mask := make([]bool, in*16)
+		mask[3] = true
+		n.FreezeWeights(0, mask)
+		params := func() (p []uint32) {
+			for l := range n.layers {
+				for _, v := range append(slices.Clone(n.Weights(l)), n.Biases(l)...) {
+					p = append(p, math.Float32bits(v))
+				}
+			}
+			return p
+		}
+		before := params()
+		_, err := n.Fit(x, y, rows, tc)
+		if want := fmt.Sprintf("x[%d][%d] = %g", last, in/2, c.bad); err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("batch %d, shuffle %v: err = %v, want an ErrInvalid naming %s", c.batch, c.shuffle, err, want)
+		}
+		if !slices.Equal(params(), before) {
+			t.Errorf("batch %d, shuffle %v: the weights changed", c.batch, c.shuffle)
+		}
+		// The network still trains.
+		x[last*in+in/2] = 0
+		if _, err := n.Fit(x, y, rows, tc); err != nil {
+			t.Errorf("batch %d, shuffle %v: clean Fit after the refused one: %v", c.batch, c.shuffle, err)
 		}
 	}
 }

@@ -14,6 +14,10 @@ type sampleWork struct {
 	// last forward pass used (a prefix of hidden[l]) or nil for dense.
 	hidden [][]int32
 	rows   [][]int32
+	// start holds every layer's weights and biases as per-sample Fit
+	// found them, one after the other, to be put back if x turns out to
+	// hold a NaN or ±Inf (see Fit).
+	start []float32
 }
 
 func (s *sampleWork) init(n *Network) {
@@ -304,4 +308,23 @@ func (n *Network) ensureBatch(rows int) {
 	b.nzBuf = make([]int32, rows*ins)
 	b.xt = make([]float32, ins*rows)
 	b.prep.ensureParts(max(kernels.Threads(), 1))
+}
+
+// saveStart copies the weights and biases of every layer into n.ws.start.
+func (n *Network) saveStart() {
+	s := n.ws.start[:0]
+	for l := range n.layers {
+		s = append(append(s, n.layers[l].w...), n.layers[l].b...)
+	}
+	n.ws.start = s
+}
+
+// restoreStart puts back the weights and biases saveStart copied.
+func (n *Network) restoreStart() {
+	s := n.ws.start
+	for l := range n.layers {
+		ly := &n.layers[l]
+		s = s[copy(ly.w, s):]
+		s = s[copy(ly.b, s):]
+	}
 }

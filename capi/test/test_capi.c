@@ -490,7 +490,17 @@ static void test_training(void) {
     float bad[ROWS * 2];
     memcpy(bad, tx, sizeof bad);
     bad[77] = NAN;
+    /* per-sample training meets row 38 after training on the rows before
+     * it, and puts the weights back */
+    float w0[32], w1[16], after0[32], after1[16];
+    int64_t n0 = 0, n1 = 0;
+    EXPECT(nnsimd_net_get_weights(h, 0, w0, 32, &n0), NNSIMD_OK);
+    EXPECT(nnsimd_net_get_weights(h, 1, w1, 16, &n1), NNSIMD_OK);
     EXPECT(nnsimd_net_fit(h, bad, ty, ROWS, 1, 0.01f, 1, 0, 0, 0, 1, NULL, NULL, NULL, 0, NULL), NNSIMD_EINVAL);
+    EXPECT(nnsimd_net_get_weights(h, 0, after0, 32, &n0), NNSIMD_OK);
+    EXPECT(nnsimd_net_get_weights(h, 1, after1, 16, &n1), NNSIMD_OK);
+    CHECK(n0 == 32 && n1 == 16 && memcmp(w0, after0, sizeof w0) == 0 && memcmp(w1, after1, sizeof w1) == 0,
+          "fit refusing a NaN in x changed the weights");
     bad[77] = INFINITY;
     EXPECT(nnsimd_net_fit(h, bad, ty, ROWS, 1, 0.01f, 1, 0, 0, 0, 1, NULL, NULL, NULL, 0, NULL), NNSIMD_EINVAL);
     float bady[ROWS];

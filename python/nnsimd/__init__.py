@@ -360,7 +360,10 @@ class Network:
         weights reached and stays usable. A SIGINT handler of your own is
         called after training stopped; if it returns, fit returns the losses
         of the completed epochs. DivergedError (a NaN or infinite
-        loss) carries ``history``.
+        loss) carries ``history``. A NaN or infinite value in x or y raises
+        InvalidArgumentError and leaves the weights as they were
+        (per-sample training finds it when it reaches that row, and puts
+        the weights back).
         """
         h = self._h()
         vx, rows, _ = self._rows(x)

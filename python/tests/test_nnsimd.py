@@ -213,6 +213,14 @@ def test_network_errors():
     bad[3] = float("nan")
     with pytest.raises(nnsimd.InvalidArgumentError, match="finite"):
         net.fit(bad, y)
+    # Per-sample training meets the last row after training on the others,
+    # and puts the weights back.
+    bad = array.array("f", x)
+    bad[-1] = float("inf")
+    before = [net.get_weights(l).tolist() for l in range(2)]
+    with pytest.raises(nnsimd.InvalidArgumentError, match=r"x\[15\]\[1\] = \+Inf"):
+        net.fit(bad, y, epochs=2)
+    assert [net.get_weights(l).tolist() for l in range(2)] == before
     with pytest.raises(IndexError):
         net.get_weights(5)
     with pytest.raises(nnsimd.DivergedError, match="epoch") as e:
