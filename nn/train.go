@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 	"weak"
 
@@ -118,13 +119,9 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 		n.bw.prep.ensureParts(kernels.Threads())
 	}
 	var perm []int32
-	var rng *rand.Rand
+	var order *epochOrder
 	if tc.Shuffle {
-		perm = make([]int32, rows)
-		for i := range perm {
-			perm[i] = int32(i)
-		}
-		rng = rand.New(rand.NewPCG(tc.Seed, pcgStreamShuffle))
+		order = newEpochOrder(rows, tc.Seed)
 	}
 	in := n.Inputs()
 	hist := History{Loss: make([]float64, 0, tc.Epochs)}
@@ -132,8 +129,8 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	start := time.Now()
 	lastReport := start
 	for epoch := 1; epoch <= tc.Epochs; epoch++ {
-		if perm != nil {
-			shuffle(rng, perm)
+		if order != nil {
+			perm = order.next()
 		}
 		epochStart := time.Now()
 		var sum float64
@@ -279,6 +276,41 @@ func firstNonFinite(v []float32) int {
 		}
 	}
 	return -1
+}
+
+// EpochOrders returns the order in which Fit with Shuffle and Seed seed
+// visits rows samples in each of epochs epochs: orders[e][k] is the row of
+// x that epoch e+1 takes k-th, and its mini-batches are consecutive runs
+// of that order. Another trainer that follows it sees the same batches as
+// Fit, step for step (bench/train gives it to the peers it compares).
+func EpochOrders(rows, epochs int, seed uint64) [][]int32 {
+	o := newEpochOrder(max(rows, 0), seed)
+	orders := make([][]int32, max(epochs, 0))
+	for e := range orders {
+		orders[e] = slices.Clone(o.next())
+	}
+	return orders
+}
+
+// epochOrder is Fit's shuffled order of the samples: each epoch shuffles
+// the order of the one before.
+type epochOrder struct {
+	rng  *rand.Rand
+	perm []int32
+}
+
+func newEpochOrder(rows int, seed uint64) *epochOrder {
+	o := &epochOrder{rng: rand.New(rand.NewPCG(seed, pcgStreamShuffle)), perm: make([]int32, rows)}
+	for i := range o.perm {
+		o.perm[i] = int32(i)
+	}
+	return o
+}
+
+// next returns the next epoch's order, valid until the next call.
+func (o *epochOrder) next() []int32 {
+	shuffle(o.rng, o.perm)
+	return o.perm
 }
 
 // shuffle permutes p in place (Fisher–Yates) with rng.

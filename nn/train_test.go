@@ -273,39 +273,46 @@ func TestRepeatable(t *testing.T) {
 }
 
 // TestShuffleIsPermutation checks that shuffled training equals unshuffled
-// training on the data permuted by the same generator: each epoch visits
-// every sample once, in the order of the permutation.
+// training on the data permuted by EpochOrders, epoch by epoch, per sample
+// and in mini-batches: each epoch visits every sample once, in the order
+// EpochOrders gives.
 func TestShuffleIsPermutation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	const rows, in, out = 40, 6, 2
+	const rows, in, out, epochs = 40, 6, 2, 3
 	x := randVec(rng, rows*in, -1, 1)
 	y := randVec(rng, rows*out, 0, 1)
 	cfg := Config{Sizes: []int{in, 4, out}, Hidden: Tanh, Seed: 1}
-	a, _ := New(cfg)
-	if _, err := a.Fit(x, y, rows, TrainConfig{Epochs: 1, LR: 0.05, Shuffle: true, Seed: 99}); err != nil {
-		t.Fatal(err)
+	orders := EpochOrders(rows, epochs, 99)
+	if len(orders) != epochs {
+		t.Fatalf("EpochOrders gave %d epochs, want %d", len(orders), epochs)
 	}
-	perm := make([]int32, rows)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	shuffle(rand.New(rand.NewPCG(99, pcgStreamShuffle)), perm)
-	seen := make([]bool, rows)
-	var xp, yp []float32
-	for _, r := range perm {
-		if seen[r] {
-			t.Fatalf("row %d twice in the permutation", r)
+	for _, batch := range []int{1, 8} {
+		a, _ := New(cfg)
+		if _, err := a.Fit(x, y, rows, TrainConfig{Epochs: epochs, LR: 0.05, BatchSize: batch, Shuffle: true, Seed: 99}); err != nil {
+			t.Fatal(err)
 		}
-		seen[r] = true
-		xp = append(xp, x[int(r)*in:int(r+1)*in]...)
-		yp = append(yp, y[int(r)*out:int(r+1)*out]...)
-	}
-	b, _ := New(cfg)
-	if _, err := b.Fit(xp, yp, rows, TrainConfig{Epochs: 1, LR: 0.05}); err != nil {
-		t.Fatal(err)
-	}
-	if !sameBits(weightBits(a), weightBits(b)) {
-		t.Error("shuffled training differs from training on the permuted data")
+		b, _ := New(cfg)
+		for e, perm := range orders {
+			if e > 0 && slices.Equal(perm, orders[e-1]) {
+				t.Fatalf("epochs %d and %d in the same order", e, e+1)
+			}
+			seen := make([]bool, rows)
+			var xp, yp []float32
+			for _, r := range perm {
+				if seen[r] {
+					t.Fatalf("epoch %d: row %d twice in the permutation", e+1, r)
+				}
+				seen[r] = true
+				xp = append(xp, x[int(r)*in:int(r+1)*in]...)
+				yp = append(yp, y[int(r)*out:int(r+1)*out]...)
+			}
+			if _, err := b.Fit(xp, yp, rows, TrainConfig{Epochs: 1, LR: 0.05, BatchSize: batch}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !sameBits(weightBits(a), weightBits(b)) {
+			t.Errorf("batch %d: shuffled training differs from training on the data in EpochOrders' order", batch)
+		}
 	}
 }
 
@@ -910,12 +917,7 @@ func TestFitNonFiniteLeavesWeights(t *testing.T) {
 		// permutation's last, found by training on clean data first.
 		last := rows - 1
 		if c.shuffle {
-			perm := make([]int32, rows)
-			for i := range perm {
-				perm[i] = int32(i)
-			}
-			shuffle(rand.New(rand.NewPCG(tc.Seed, pcgStreamShuffle)), perm)
-			last = int(perm[rows-1])
+			last = int(EpochOrders(rows, 1, tc.Seed)[0][rows-1])
 		}
 		x[last*in+in/2] = c.bad
 		n, _ := New(Config{Sizes: []int{in, 16, 4}, Bias: true, Seed: 2})
