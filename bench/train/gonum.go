@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"time"
@@ -247,6 +246,9 @@ func softmax(z []float32) {
 func runGonum(c Case, d Data, threads int) (Result, error) {
 	res := Result{Suite: c.Suite, Peer: "gonum", Threads: threads, Samples: d.Train.N,
 		Note: "blas32 (float32), gonum v0.17.0's pure-Go kernels, GOMAXPROCS = threads, from nnsimd's initial weights"}
+	if !c.PerSample {
+		res.Note += ", in nnsimd's batch order"
+	}
 	if d.Train.Features != c.Sizes[0] || d.Test.Features != c.Sizes[0] {
 		return res, fmt.Errorf("gonum: data has %d/%d features, the network %d inputs", d.Train.Features, d.Test.Features, c.Sizes[0])
 	}
@@ -261,8 +263,9 @@ func runGonum(c Case, d Data, threads int) (Result, error) {
 
 // trainGonum runs c's epochs on g, recording each epoch's time and test
 // accuracy in res; it stops early once the target accuracy is reached.
-// shuffle visits each epoch's mini-batches in a fresh random order;
-// per-sample training always keeps the data order, as the book does.
+// shuffle visits each epoch's mini-batches in nnsimd's order for the epoch
+// (nn.EpochOrders), so that both see the same batches; per-sample training
+// always keeps the data order, as the book does.
 func trainGonum(g *gonumNet, c Case, d Data, shuffle bool, res *Result) {
 	tr := d.Train
 	in, classes := tr.Features, c.Sizes[len(c.Sizes)-1]
@@ -279,16 +282,19 @@ func trainGonum(g *gonumNet, c Case, d Data, shuffle bool, res *Result) {
 	} else {
 		xb, lb = make([]float32, batch*in), make([]uint8, batch)
 	}
-	perm := make([]int, tr.N)
+	perm := make([]int32, tr.N)
 	for i := range perm {
-		perm[i] = i
+		perm[i] = int32(i)
 	}
-	rng := rand.New(rand.NewPCG(c.Seed, 0x73687566)) // "shuf"
+	var orders [][]int32
+	if shuffle && !c.PerSample {
+		orders = nn.EpochOrders(tr.N, c.Epochs, c.Seed)
+	}
 	runtime.GC()
 	for epoch := 1; epoch <= c.Epochs; epoch++ {
 		start, cpuStart := time.Now(), cpuSeconds()
-		if shuffle && !c.PerSample {
-			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		if orders != nil {
+			perm = orders[epoch-1]
 		}
 		for k := 0; k < tr.N; k += batch {
 			if c.PerSample {
@@ -298,7 +304,8 @@ func trainGonum(g *gonumNet, c Case, d Data, shuffle bool, res *Result) {
 				continue
 			}
 			rows := min(batch, tr.N-k)
-			for i, r := range perm[k : k+rows] {
+			for i, p := range perm[k : k+rows] {
+				r := int(p)
 				copy(xb[i*in:i*in+in], tr.X[r*in:r*in+in])
 				lb[i] = tr.Labels[r]
 			}

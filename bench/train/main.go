@@ -3,7 +3,7 @@
 // through its Python package, PyTorch, numpy and gonum, one run at a time,
 // printed as one table per suite with the targets met or missed.
 //
-//	go run ./bench/train [-suite persample|minibatch|deep|all] [-epochs N]
+//	go run ./bench/train [-suite persample|minibatch|deep|shallow|all] [-epochs N]
 //	    [-peers torch,numpy,gonum,python] [-threads 1,2] [-reps N]
 //	    [-json out.jsonl] [-data DIR] [-python /usr/bin/python3]
 //	    [-nnsimd-python python] [-lib build/libnnsimd.so] [-timeout 15m]
@@ -11,7 +11,9 @@
 // The suites (Suites): persample is the book's per-sample SGD 784-128-10;
 // minibatch is 784-128-10 softmax cross-entropy, batch 128, lr 0.1; deep is
 // the time to 98% test accuracy of 784-512-256-10, batch 128, lr 0.05,
-// momentum 0.9. nnsimd and gonum run in this process; the PyTorch and numpy
+// momentum 0.9; shallow the same of 784-256-10, batch 128, lr 0.1,
+// momentum 0.9, the model nnsimd gets to 98% fastest. nnsimd and gonum run
+// in this process; the PyTorch and numpy
 // peers are the Python scripts in peers/, run with -python (Debian's
 // python3-torch and python3-numpy). PyTorch runs at every -threads count and
 // the faster counts; numpy runs with one OpenBLAS thread.
@@ -36,12 +38,13 @@
 // (the process's, all threads): on a shared machine wall ≫ CPU means the
 // run was crowded out, CPU ≫ wall·threads that it spun.
 //
-// Every peer starts from nnsimd's initial weights (written to a file for
-// the Python ones, --init-weights), so that accuracies and times to an
-// accuracy compare arithmetic rather than draws of the weights. What
-// differs between peers, on purpose: each draws its own shuffle, so the
-// epoch a time-to-accuracy run reaches its target can still differ by one
-// or two; nnsimd's first epoch includes Fit's setup (the
+// Every peer starts from nnsimd's initial weights and takes its
+// mini-batches in nnsimd's order (written to files for the Python ones,
+// --init-weights and --order), so that accuracies and times to an accuracy
+// compare arithmetic rather than draws of the weights and shuffles; only
+// rounding differs, which can still move the epoch a time-to-accuracy run
+// first reaches its target. What differs between peers, on purpose:
+// nnsimd's first epoch includes Fit's setup (the
 // checks of the inputs and, for mini-batches, the lists of their
 // non-zeros) and nnsimd computes every sample's loss, which the
 // hand-written peers skip (numpy's per-sample code also leaves out the
@@ -96,8 +99,8 @@ func main() {
 
 func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	suite := fs.String("suite", "all", "persample, minibatch, deep or all (comma-separated list allowed)")
-	epochs := fs.Int("epochs", 0, "epochs per suite, the most for deep (default: persample 1, minibatch 3, deep 10)")
+	suite := fs.String("suite", "all", "persample, minibatch, deep, shallow or all (comma-separated list allowed)")
+	epochs := fs.Int("epochs", 0, "epochs per suite, the most for deep and shallow (default: persample 1, minibatch 3, deep 10, shallow 15)")
 	peers := fs.String("peers", strings.Join(peerNames, ","), "peers beside nnsimd: any of torch, numpy, gonum, python, or none")
 	threads := fs.String("threads", "1,2", "thread counts for nnsimd (in Go and through Python), PyTorch and gonum's GEMM")
 	reps := fs.Int("reps", 1, "repetitions of every run; the fastest counts")
@@ -129,7 +132,7 @@ func parseOptions(args []string) (options, error) {
 		}
 		*p.to = abs
 	}
-	all := []string{"persample", "minibatch", "deep"}
+	all := []string{"persample", "minibatch", "deep", "shallow"}
 	for _, s := range strings.Split(*suite, ",") {
 		switch {
 		case s == "all":
@@ -137,7 +140,7 @@ func parseOptions(args []string) (options, error) {
 		case slices.Contains(all, s):
 			opt.suites = append(opt.suites, s)
 		default:
-			return opt, fmt.Errorf("-suite %q: want persample, minibatch, deep or all", s)
+			return opt, fmt.Errorf("-suite %q: want persample, minibatch, deep, shallow or all", s)
 		}
 	}
 	if *peers != "none" && *peers != "" {
@@ -362,12 +365,13 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	if !has("numpy") && !has("torch") {
 		return rs
 	}
-	// The Python peers start where nnsimd does, so that accuracies (the
-	// per-sample target compares float64 numpy with nnsimd) and times to
-	// an accuracy compare arithmetic rather than draws of the initial
-	// weights: one epoch's accuracy moves by tenths of a point from draw
-	// to draw.
-	weights, err := initialWeightsFile(c)
+	// The Python peers start where nnsimd does and take their mini-batches
+	// in its order, so that accuracies (the per-sample target compares
+	// float64 numpy with nnsimd) and times to an accuracy compare
+	// arithmetic rather than draws: one epoch's accuracy moves by tenths
+	// of a point from draw to draw of the weights, and the epoch a run
+	// first reaches 98% by one or two from shuffle to shuffle.
+	args, cleanup, err := peerFiles(c, d)
 	if err != nil {
 		if has("numpy") {
 			add(Result{Suite: c.Suite, Peer: "numpy", Threads: 1}, err)
@@ -377,8 +381,8 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 		}
 		return rs
 	}
-	defer os.Remove(weights)
-	args := append(caseArgs(c, d, opt.reps), "--init-weights", weights)
+	defer cleanup()
+	args = append(caseArgs(c, d, opt.reps), args...)
 	if has("numpy") {
 		if c.PerSample {
 			for _, dtype := range []string{"float64", "float32"} {
@@ -398,4 +402,24 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 		}
 	}
 	return rs
+}
+
+// peerFiles writes the files the Python peers read to start where nnsimd
+// does (initialWeightsFile) and, in mini-batch cases, to take its batches
+// (epochOrdersFile), and returns the flags that name them and a func that
+// removes them.
+func peerFiles(c Case, d Data) (args []string, cleanup func(), err error) {
+	weights, err := initialWeightsFile(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.PerSample {
+		return []string{"--init-weights", weights}, func() { os.Remove(weights) }, nil
+	}
+	order, err := epochOrdersFile(c, d.Train.N)
+	if err != nil {
+		os.Remove(weights)
+		return nil, nil, err
+	}
+	return []string{"--init-weights", weights, "--order", order}, func() { os.Remove(weights); os.Remove(order) }, nil
 }

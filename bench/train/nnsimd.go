@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"time"
@@ -106,16 +107,41 @@ func initialWeightsFile(c Case) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
-	f, err := os.CreateTemp("", "nnsimd-weights-*.f32")
+	return writeTempFile(what, "nnsimd-weights-*.f32", func(w io.Writer) error {
+		for l := 0; l < net.NumLayers(); l++ {
+			if err := binary.Write(w, binary.LittleEndian, net.Weights(l)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// epochOrdersFile writes the order nnsimd visits rows samples in, epoch by
+// epoch, for mini-batch case c (nn.EpochOrders) to a temporary file, in the
+// Python peers' --order layout: c.Epochs rows of rows sample indices,
+// little-endian int32. The caller removes the file.
+func epochOrdersFile(c Case, rows int) (string, error) {
+	return writeTempFile("batch order for the Python peers", "nnsimd-order-*.i32", func(w io.Writer) error {
+		for _, order := range nn.EpochOrders(rows, c.Epochs, c.Seed) {
+			if err := binary.Write(w, binary.LittleEndian, order); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeTempFile creates a temporary file named after pattern, fills it with
+// write and returns its name; on failure it removes the file and returns
+// the error, prefixed with what the file is.
+func writeTempFile(what, pattern string, write func(io.Writer) error) (string, error) {
+	f, err := os.CreateTemp("", pattern)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	w := bufio.NewWriter(f)
-	for l := 0; l < net.NumLayers(); l++ {
-		if err = binary.Write(w, binary.LittleEndian, net.Weights(l)); err != nil {
-			break
-		}
-	}
+	err = write(w)
 	if err == nil {
 		err = w.Flush()
 	}

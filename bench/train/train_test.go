@@ -134,13 +134,14 @@ func TestSuiteTable(t *testing.T) {
 }
 
 // TestGonumComputesNNSIMDsAlgorithm trains the gonum peer, which starts
-// from nnsimd's initial weights, and nnsimd without shuffling, and compares
-// the weights: the peer must run the same algorithm, not just a similar
-// one, from the same start.
+// from nnsimd's initial weights and takes its mini-batches in nnsimd's
+// order, and nnsimd for two epochs, and compares the weights: the peer
+// must run the same algorithm, not just a similar one, from the same start
+// on the same batches.
 func TestGonumComputesNNSIMDsAlgorithm(t *testing.T) {
 	d := Data{Train: synthetic(300, 4, 4, 5), Test: synthetic(50, 4, 4, 6)}
 	for _, c := range syntheticCases() {
-		c.Epochs, c.TargetAcc = 1, 0
+		c.Epochs, c.TargetAcc = 2, 0
 		net, err := nn.New(c.netConfig())
 		if err != nil {
 			t.Fatal(err)
@@ -149,13 +150,12 @@ func TestGonumComputesNNSIMDsAlgorithm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tc := c.trainConfig(1)
-		tc.Shuffle = false
-		if _, err := net.Fit(d.Train.X, nn.OneHot(d.Train.Labels, 4), d.Train.N, tc); err != nil {
+		// Mini-batches shuffled, in nnsimd's order.
+		if _, err := net.Fit(d.Train.X, nn.OneHot(d.Train.Labels, 4), d.Train.N, c.trainConfig(1)); err != nil {
 			t.Fatal(err)
 		}
 		var res Result
-		trainGonum(g, c, d, false, &res)
+		trainGonum(g, c, d, true, &res)
 		for l := range g.w {
 			want := net.Weights(l)
 			var worst, scale float64
@@ -336,6 +336,87 @@ func TestPeersStartFromNNSIMD(t *testing.T) {
 	}
 }
 
+// TestPeersTakeNNSIMDsOrder trains each mini-batch Python peer for two
+// epochs from nnsimd's initial weights in nnsimd's batch order: its trained
+// weights must be nnsimd's up to float32 rounding. Without the order file
+// they must not be, which shows that the order decides the comparison and
+// that the test can fail.
+func TestPeersTakeNNSIMDsOrder(t *testing.T) {
+	py, d := numpyPeerSetup(t, 11)
+	// nnsimd trains on the pixels as the peers read them: bytes / 255.
+	ds, err := mnist.Load(d.Dir, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := syntheticCases()
+	for _, run := range []struct {
+		c      Case
+		script string
+		module string
+	}{
+		{cases[1], "batch_numpy.py", "numpy"},
+		{cases[2], "batch_numpy.py", "numpy"}, // momentum
+		{cases[1], "batch_torch.py", "torch"},
+		{cases[2], "batch_torch.py", "torch"},
+	} {
+		t.Run(run.script+"/"+run.c.Suite, func(t *testing.T) {
+			needPython(t, run.module)
+			c := run.c
+			c.Epochs, c.TargetAcc = 2, 0
+			net, _ := nn.New(c.netConfig())
+			if _, err := net.Fit(ds.X, nn.OneHot(ds.Labels, c.Sizes[len(c.Sizes)-1]), ds.N, c.trainConfig(1)); err != nil {
+				t.Fatal(err)
+			}
+			files, cleanup, err := peerFiles(c, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cleanup()
+			if len(files) != 4 || files[2] != "--order" {
+				t.Fatalf("peerFiles gave %v, want --init-weights and --order", files)
+			}
+			// worst is the largest difference between the peer's trained
+			// weights and nnsimd's, relative to nnsimd's largest.
+			worst := func(files []string) float64 {
+				out := filepath.Join(t.TempDir(), "trained.f32")
+				args := append(append(caseArgs(c, d, 1), files...), "--save-weights", out)
+				if _, err := py.run(c.Suite, run.script, run.script, args, 1); err != nil {
+					t.Fatal(err)
+				}
+				raw, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []float32
+				for i := 0; i+4 <= len(raw); i += 4 {
+					got = append(got, math.Float32frombits(binary.LittleEndian.Uint32(raw[i:])))
+				}
+				var want []float32
+				for l := 0; l < net.NumLayers(); l++ {
+					want = append(want, net.Weights(l)...)
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%d trained weights, want %d", len(got), len(want))
+				}
+				var diff, scale float64
+				for i, w := range want {
+					diff = max(diff, math.Abs(float64(got[i]-w)))
+					scale = max(scale, math.Abs(float64(w)))
+				}
+				return diff / scale
+			}
+			same, own := worst(files), worst(files[:2])
+			t.Logf("largest difference from nnsimd's weights: %.3g in its order, %.3g in the peer's own", same, own)
+			if same > 1e-5 {
+				t.Errorf("in nnsimd's order, the trained weights differ from nnsimd's by up to %.3g of the largest", same)
+			}
+			if own < 1e-3 {
+				t.Errorf("in the peer's own order, the trained weights differ from nnsimd's by only %.3g of the largest", own)
+			}
+		})
+	}
+}
+
 // A weights file for other layer sizes stops a peer with an error rather
 // than training from a misread start.
 func TestPeerRefusesWrongWeights(t *testing.T) {
@@ -387,6 +468,15 @@ func TestParseOptions(t *testing.T) {
 	if err != nil || len(opt.suites) != 2 || len(opt.peers) != 1 || len(opt.threads) != 1 || opt.threads[0] != 2 {
 		t.Errorf("parseOptions = %+v, %v", opt, err)
 	}
+	all, err := parseOptions([]string{"-suite", "all"})
+	if want := []string{"persample", "minibatch", "deep", "shallow"}; err != nil || !slices.Equal(all.suites, want) {
+		t.Errorf("-suite all gives %v, %v; want %v", all.suites, err, want)
+	}
+	for _, s := range all.suites {
+		if !slices.ContainsFunc(Suites(0), func(c Case) bool { return c.Suite == s }) || len(Targets[s]) == 0 {
+			t.Errorf("suite %s has no case or no targets", s)
+		}
+	}
 	for _, bad := range [][]string{{"-suite", "fast"}, {"-peers", "jax"}, {"-threads", "0"}, {"-reps", "0"}, {"extra"}} {
 		if _, err := parseOptions(bad); err == nil {
 			t.Errorf("parseOptions(%q) accepted", bad)
@@ -430,6 +520,7 @@ func TestPeerApplies(t *testing.T) {
 	}{
 		{"python", "persample", true}, {"python", "minibatch", true}, {"python", "deep", false},
 		{"torch", "deep", true}, {"numpy", "deep", false}, {"gonum", "deep", false}, {"gonum", "minibatch", true},
+		{"torch", "shallow", true}, {"numpy", "shallow", false}, {"gonum", "shallow", false}, {"python", "shallow", false},
 	} {
 		if got := peerApplies(tc.peer, tc.suite); got != tc.want {
 			t.Errorf("peerApplies(%q, %q) = %v, want %v", tc.peer, tc.suite, got, tc.want)

@@ -3,7 +3,7 @@ softmax cross-entropy, the mean gradient over each batch (the last, smaller
 batch averaged over its own size), SGD with optional momentum in PyTorch's
 form (v = mu*v + g, W -= lr*v), Glorot-uniform weights (or those of
 --init-weights, see peerlib.initial_weights), zero biases, a fresh
-permutation every epoch, float32.
+permutation every epoch (or --order's, see peerlib.epoch_orders), float32.
 """
 import numpy as np
 
@@ -13,6 +13,8 @@ import peerlib
 def main():
     ap = peerlib.parser(__doc__)
     peerlib.add_init_weights(ap)
+    peerlib.add_order(ap)
+    peerlib.add_save_weights(ap)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--target-acc", type=float, default=0.0)
@@ -33,6 +35,7 @@ def main():
         return acts
 
     given = peerlib.initial_weights(args, sizes)
+    orders = peerlib.epoch_orders(args, N)
     runs = []
     for rep in range(args.reps):
         rng = np.random.default_rng(args.seed + rep)
@@ -47,9 +50,9 @@ def main():
         vws = [np.zeros_like(w) for w in ws]
         vbs = [np.zeros_like(b) for b in bs]
         run = peerlib.Run(args.target_acc)
-        for _ in range(args.epochs):
+        for epoch in range(args.epochs):
             run.start_epoch()
-            perm = rng.permutation(N)
+            perm = orders[epoch] if orders is not None else rng.permutation(N)
             for k in range(0, N, B):
                 idx = perm[k:k + B]
                 acts = forward(X[idx], ws, bs)
@@ -76,8 +79,9 @@ def main():
             if run.end_epoch(lambda: np.mean(forward(Xte, ws, bs)[-1].argmax(1) == yte)):
                 break
         runs.append(run)
+    peerlib.save_weights(args, ws)
     peerlib.emit("numpy float32", args.threads, N, runs,
-                 f"numpy {np.__version__}, float32, OpenBLAS threads {args.threads}" + peerlib.weights_note(given))
+                 f"numpy {np.__version__}, float32, OpenBLAS threads {args.threads}" + peerlib.weights_note(given) + peerlib.order_note(orders))
 
 
 if __name__ == "__main__":

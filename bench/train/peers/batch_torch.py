@@ -1,10 +1,11 @@
 """Mini-batch training the way a PyTorch user writes it: nn.Sequential of
 Linear and ReLU, CrossEntropyLoss (mean over the batch), optim.SGD with
 optional momentum, the whole training set preloaded as float32 tensors, a
-fresh torch.randperm each epoch, the last smaller batch kept. Weights are
-Glorot uniform (nn.init.xavier_uniform_) and biases zero, so the init
-matches the other peers' family instead of torch's default; with
---init-weights they are that file's (see peerlib.initial_weights).
+fresh torch.randperm each epoch (or --order's, see peerlib.epoch_orders),
+the last smaller batch kept. Weights are Glorot uniform
+(nn.init.xavier_uniform_) and biases zero, so the init matches the other
+peers' family instead of torch's default; with --init-weights they are that
+file's (see peerlib.initial_weights).
 """
 import numpy as np
 import torch
@@ -15,6 +16,8 @@ import peerlib
 def main():
     ap = peerlib.parser(__doc__)
     peerlib.add_init_weights(ap)
+    peerlib.add_order(ap)
+    peerlib.add_save_weights(ap)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--target-acc", type=float, default=0.0)
@@ -27,6 +30,7 @@ def main():
     N, B = X.shape[0], args.batch
 
     given = peerlib.initial_weights(args, sizes)
+    orders = peerlib.epoch_orders(args, N)
 
     def build():
         layers = []
@@ -57,9 +61,12 @@ def main():
             return acc
 
         run = peerlib.Run(args.target_acc)
-        for _ in range(args.epochs):
+        for epoch in range(args.epochs):
             run.start_epoch()
-            perm = torch.randperm(N, generator=g)
+            if orders is not None:
+                perm = torch.from_numpy(orders[epoch])
+            else:
+                perm = torch.randperm(N, generator=g)
             for k in range(0, N, B):
                 idx = perm[k:k + B]
                 opt.zero_grad()
@@ -69,9 +76,10 @@ def main():
             if run.end_epoch(evaluate):
                 break
         runs.append(run)
+    peerlib.save_weights(args, [m.weight.detach().numpy().T for m in model if isinstance(m, torch.nn.Linear)])
     peerlib.emit("pytorch", args.threads, N, runs,
                  f"torch {torch.__version__}, float32, autograd + optim.SGD, torch threads {torch.get_num_threads()}, "
-                 "denormals not flushed (torch's default)" + peerlib.weights_note(given))
+                 "denormals not flushed (torch's default)" + peerlib.weights_note(given) + peerlib.order_note(orders))
 
 
 if __name__ == "__main__":

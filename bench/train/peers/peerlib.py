@@ -110,6 +110,49 @@ def initial_weights(args, sizes):
     return given
 
 
+def add_save_weights(ap):
+    """Gives a peer the --save-weights flag that save_weights honours."""
+    ap.add_argument("--save-weights", default="",
+                    help="write the last repetition's trained weights here, in --init-weights' layout")
+
+
+def save_weights(args, ws):
+    """Writes ws, a list of (in, out) arrays, to --save-weights if given,
+    in initial_weights' layout: the tests compare them with nnsimd's."""
+    if args.save_weights:
+        np.concatenate([np.asarray(w, dtype="<f4").ravel() for w in ws]).tofile(args.save_weights)
+
+
+def add_order(ap):
+    """Gives a mini-batch peer the --order flag that epoch_orders reads."""
+    ap.add_argument("--order", default="",
+                    help="take each epoch's samples in this file's order (see peerlib.epoch_orders)")
+
+
+def order_note(orders):
+    """What a peer's note says of epoch_orders' result."""
+    return ", in nnsimd's batch order" if orders is not None else ""
+
+
+def epoch_orders(args, rows):
+    """The sample order of every epoch from --order as an (epochs, rows)
+    int64 array, or None without it. The file holds --epochs rows of rows
+    little-endian int32 sample indices, each a permutation: the Go driver
+    writes the order nnsimd's Fit visits the samples in, so that the
+    peers see the same mini-batches as nnsimd, step for step."""
+    if not args.order:
+        return None
+    flat = np.fromfile(args.order, dtype="<i4")
+    if flat.size != args.epochs * rows:
+        raise ValueError(f"{args.order}: {flat.size} indices, {args.epochs} epochs of {rows} samples need {args.epochs * rows}")
+    orders = flat.reshape(args.epochs, rows).astype(np.int64)
+    want = np.arange(rows)
+    for e, order in enumerate(orders):
+        if not np.array_equal(np.sort(order), want):
+            raise ValueError(f"{args.order}: epoch {e + 1} is not an order of {rows} samples")
+    return orders
+
+
 def sizes_of(args):
     sizes = [int(s) for s in args.sizes.split(",")]
     if len(sizes) < 2 or min(sizes) < 1:
