@@ -354,6 +354,14 @@ func TestGemv(t *testing.T) {
 				shapes = append(shapes, shape{m, n})
 			}
 		}
+		// Narrow rows (an output layer's back-propagation), at every
+		// number of rows: the kernels take rows four at a time.
+		for m := 0; m <= 300; m++ {
+			shapes = append(shapes, shape{m, 1}, shape{m, 10}, shape{m, 16})
+		}
+		for n := 1; n <= 17; n++ {
+			shapes = append(shapes, shape{16, n}, shape{47, n})
+		}
 		shapes = append(shapes, shape{784, 128}, shape{128, 784}, shape{128, 10})
 		for si, sh := range shapes {
 			for _, trans := range []bool{false, true} {
