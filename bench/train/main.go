@@ -13,10 +13,10 @@
 // the time to 98% test accuracy of 784-512-256-10, batch 128, lr 0.05,
 // momentum 0.9; shallow the same of 784-256-10, batch 128, lr 0.1,
 // momentum 0.9, the model nnsimd gets to 98% fastest. nnsimd and gonum run
-// in this process; the PyTorch and numpy
-// peers are the Python scripts in peers/, run with -python (Debian's
-// python3-torch and python3-numpy). PyTorch runs at every -threads count and
-// the faster counts; numpy runs with one OpenBLAS thread.
+// in this process; the PyTorch and numpy peers are the Python scripts in
+// peers/, run with -python (Debian's python3-torch and python3-numpy).
+// PyTorch runs at every -threads count and the faster counts; numpy runs
+// with one OpenBLAS thread.
 //
 // The python peer ("python nnsimd" rows, peers/nnsimd_fit.py) is the
 // issue's Python front door: the same network and training as the nnsimd
@@ -44,11 +44,12 @@
 // compare arithmetic rather than draws of the weights and shuffles; only
 // rounding differs, which can still move the epoch a time-to-accuracy run
 // first reaches its target. What differs between peers, on purpose:
-// nnsimd's first epoch includes Fit's setup (the
-// checks of the inputs and, for mini-batches, the lists of their
-// non-zeros) and nnsimd computes every sample's loss, which the
-// hand-written peers skip (numpy's per-sample code also leaves out the
-// book's progress bookkeeping); PyTorch computes the loss for autograd.
+// nnsimd's first epoch includes Fit's setup (for mini-batches, the check
+// of the inputs and the lists of their non-zeros; per-sample training
+// checks each row as it reaches it) and nnsimd computes every sample's
+// loss, which the hand-written peers skip (numpy's per-sample code also
+// leaves out the book's progress bookkeeping); PyTorch computes the loss
+// for autograd.
 package main
 
 import (
