@@ -435,6 +435,41 @@ func TestPeerRefusesWrongWeights(t *testing.T) {
 	}
 }
 
+// An order file for another number of epochs or samples, or one whose
+// epoch is not a permutation, stops a mini-batch peer with an error about
+// the order rather than training on misread batches.
+func TestPeerRefusesWrongOrder(t *testing.T) {
+	py, d := numpyPeerSetup(t, 12)
+	c := syntheticCases()[1]
+	wrongEpochs := c
+	wrongEpochs.Epochs++
+	files, cleanup, err := peerFiles(wrongEpochs, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	// One epoch of sample 0 twice, the right size.
+	twice := filepath.Join(t.TempDir(), "twice.i32")
+	raw := make([]byte, 4*c.Epochs*d.Train.N)
+	for e := 0; e < c.Epochs; e++ {
+		for k := 0; k < d.Train.N; k++ {
+			binary.LittleEndian.PutUint32(raw[4*(e*d.Train.N+k):], uint32(max(k, 1)))
+		}
+	}
+	if err := os.WriteFile(twice, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ name, file, want string }{
+		{"one epoch too many", files[3], "indices"},
+		{"not a permutation", twice, "not an order"},
+	} {
+		args := append(caseArgs(c, d, 1), "--init-weights", files[1], "--order", bad.file)
+		if _, err := py.run(c.Suite, "numpy", "batch_numpy.py", args, 1); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("batch_numpy.py with an order file of %s: err = %v, want one saying %q", bad.name, err, bad.want)
+		}
+	}
+}
+
 // When the weights file cannot be written, the Python peers' rows carry
 // the error and nnsimd's rows still run.
 func TestPeerWeightsFileError(t *testing.T) {
