@@ -206,11 +206,12 @@ var taskAdapters = sync.Pool{New: func() any { return new(taskAdapter) }}
 
 // RunParallel runs parts 0..parts-1 of t on the calling goroutine and the
 // thread pool's workers, whichever claims each part first, and returns
-// when all are done; parts < 2 runs on the caller alone. The pool keeps parts-1 workers, so callers keep parts to
-// about Threads(). Passing a pointer as t does not allocate. This is for
-// the serial work between kernel calls (a training step's bookkeeping):
-// spreading it keeps the workers spinning, so the next kernel's parts start
-// at once instead of waking parked goroutines.
+// when all are done; parts < 2 runs on the caller alone. The pool keeps
+// parts-1 workers, so callers keep parts to about Threads(). Passing a
+// pointer as t does not allocate. This is for the serial work between
+// kernel calls (a training step's bookkeeping): spreading it keeps the
+// workers spinning, so the next kernel's parts start at once instead of
+// waking parked goroutines.
 func RunParallel(t Task, parts int) {
 	if parts < 2 {
 		for part := 0; part < parts; part++ {
