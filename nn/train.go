@@ -392,6 +392,10 @@ func (n *Network) trainSample(x, t []float32, nz []int32, lr float32) (float64, 
 		if rows != nil {
 			// The update walks the list backwards, starting on the rows
 			// the forward pass left in L1 (see kernels.OuterUpdateRows).
+			// Fusing it with the next sample's forward pass, each row of
+			// both lists read once (an AVX-512 prototype over the union,
+			// masked, bit-identical), was no faster: 2.28–2.37 µs a
+			// sample on shuffled MNIST against 2.15–2.23 for the two.
 			kernels.OuterUpdateRows(-lr, in, rows, delta, ly.w, ly.out)
 		} else {
 			kernels.OuterUpdate(-lr, in, delta, ly.w, ly.out)
@@ -462,7 +466,11 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 				kernels.Axpy(-lr*inv, gb, ly.b)
 			}
 		} else {
-			// v = μ·v + Xᵀ·δ/rows; W −= lr·v.
+			// v = μ·v + Xᵀ·δ/rows; W −= lr·v. Taking the three passes
+			// over the first layer a block of rows at a time (49 to 784
+			// rows, each share's blocks on its own core) so that v's rows
+			// stay in cache between them measured 0.97–1.07 times these
+			// whole passes (steps drawn at random between the two).
 			if xt != nil {
 				bw.vec.scale(momentum, ly.vw)
 				kernels.OuterUpdateSparseT(rows, ly.out, ly.in, inv, xt, rows, d, ly.out, ly.vw, ly.out)
