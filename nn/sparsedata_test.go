@@ -155,6 +155,53 @@ func TestPrepareBatchFromLists(t *testing.T) {
 	}
 }
 
+// TestPrepareBatchTurns: consecutive batches go to the two buffers in turn,
+// and each is the rows of x it names, whatever the buffer held from the
+// batch before last; a batch too large for a second buffer gets one.
+func TestPrepareBatchTurns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	const rows, in, out = 200, 784, 10
+	x := sparseInputs(rng, rows, in, 0.19)
+	y := sparseInputs(rng, rows, out, 0.5)
+	sd, _ := newSparseData(x, rows, in, nil)
+	if sd == nil {
+		t.Fatal("no lists")
+	}
+	for _, batch := range []int{32, 50} {
+		n, _ := New(Config{Sizes: []int{in, 8, out}, Seed: 1})
+		n.ensureBatch(batch)
+		n.bw.prep.ensureParts(kernels.Threads())
+		var last *float32
+		for epoch := range 3 {
+			order := EpochOrders(rows, epoch+1, 7)[epoch]
+			for k := 0; k+batch <= rows; k += batch {
+				xb, _, _ := n.bw.prepareBatch(x, y, sd, order, k, batch, in, out)
+				for r := range batch {
+					src := int(order[k+r])
+					if !slices.Equal(xb[r*in:r*in+in], x[src*in:src*in+in]) {
+						t.Fatalf("batch %d, epoch %d, at %d, row %d: not row %d of x", batch, epoch, k, r, src)
+					}
+				}
+				if &xb[0] == last {
+					t.Fatalf("batch %d, epoch %d, at %d: gathered into the buffer of the batch before", batch, epoch, k)
+				}
+				last = &xb[0]
+			}
+		}
+	}
+	big := xbSecondMaxBytes/(4*in) + 1
+	n, _ := New(Config{Sizes: []int{in, 8, out}, Seed: 1})
+	n.ensureBatch(big)
+	if n.bw.xb[1] != nil {
+		t.Errorf("a batch of %d rows (%d bytes) got a second buffer", big, 4*big*in)
+	}
+	n2, _ := New(Config{Sizes: []int{in, 8, out}, Seed: 1})
+	n2.ensureBatch(big - 1)
+	if n2.bw.xb[1] == nil {
+		t.Errorf("a batch of %d rows (%d bytes) got no second buffer", big-1, 4*(big-1)*in)
+	}
+}
+
 // checkSparseData checks sd's lists against the rows×in inputs x.
 func checkSparseData(t *testing.T, what string, sd *sparseData, x []float32, rows, in int) {
 	t.Helper()

@@ -123,17 +123,20 @@ func (p *sparsePrep) ensureParts(parts int) {
 // row comes into cache for the step anyway), or with nil lists when the
 // sparse first layer does not pay: a row, or the batch, is too dense.
 //
-// Batches are gathered into the two buffers of b.xb in turn. The transpose
-// reads every row of a batch on every core, so the other core still holds
-// the lines of the one just gathered when the next is written; writing the
-// buffer before it instead, which that core has mostly let go of by then,
-// made a two-thread epoch of 784-128-10 take 0.95–0.99 times as long
-// (medians of epochs alternating between one and two buffers, five runs;
-// one thread 0.99–1.01).
+// Batches are gathered into the two buffers of b.xb in turn (when the
+// second exists, see xbSecondMaxBytes). The transpose reads every row of a
+// batch on every core, so the other core still holds the lines of the one
+// just gathered when the next is written; writing the buffer before it
+// instead, which that core has mostly let go of by then, made a two-thread
+// epoch of 784-128-10 take 0.95–0.99 times as long (medians of epochs
+// alternating between one and two buffers, five runs; one thread
+// 0.99–1.01).
 func (b *batchWork) prepareBatch(x, y []float32, sd *sparseData, order []int32, k, rows, in, out int) (xb, yb []float32, nz [][]int32) {
 	p := &b.prep
 	p.srcX, p.srcY, p.sd, p.order, p.first = x, y, sd, nil, k
-	b.xbTurn ^= 1
+	if b.xb[1] != nil {
+		b.xbTurn ^= 1
+	}
 	if order != nil {
 		p.order = order[k : k+rows]
 		xb, yb = b.xb[b.xbTurn][:rows*in], b.yb[:rows*out]
@@ -292,6 +295,11 @@ func share(n, block, part, parts int) (lo, hi int) {
 	return min(blocks*part/parts*block, n), min(blocks*(part+1)/parts*block, n)
 }
 
+// xbSecondMaxBytes is the largest gathered batch that gets a second buffer
+// (see prepareBatch): the turns only pay while a batch stays in the cores'
+// caches, and a batch the size of a data set would double its memory.
+const xbSecondMaxBytes = 4 << 20
+
 // ensureBatch makes the batch workspace hold at least rows rows.
 func (n *Network) ensureBatch(rows int) {
 	b := &n.bw
@@ -312,8 +320,9 @@ func (n *Network) ensureBatch(rows int) {
 	b.z = make([]float32, rows*outs)
 	b.lse = make([]float64, rows)
 	b.loss = make([]float64, rows)
-	for i := range b.xb {
-		b.xb[i] = make([]float32, rows*ins)
+	b.xb[0], b.xb[1], b.xbTurn = make([]float32, rows*ins), nil, 0
+	if 4*rows*ins <= xbSecondMaxBytes {
+		b.xb[1] = make([]float32, rows*ins)
 	}
 	b.yb = make([]float32, rows*outs)
 	b.gb = make([]float32, widest)
