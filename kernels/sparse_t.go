@@ -96,6 +96,12 @@ type sparseTJob struct {
 
 var sparseTJobs = sync.Pool{New: func() any { return new(sparseTJob) }}
 
+// runPart updates an equal share of the rows of w. On MNIST the upper
+// half of the inputs holds only 47% of the non-zeros, yet splitting at the
+// non-zeros' half-way point (row 406 of 784) was no faster (two threads,
+// alternating epochs: 0.99–1.01 as long), and eight parts taken by
+// whichever goroutine is free were slower (1.02–1.10: each part copies
+// d's strips again).
 func (j *sparseTJob) runPart(part int) {
 	p0, p1 := j.k*part/j.parts, j.k*(part+1)/j.parts
 	if p0 == p1 {
