@@ -98,11 +98,10 @@ func (n *Network) forwardSample(x []float32, nz []int32) (lse float64) {
 // forwardBatch runs rows samples (x is rows×inputs) through the network with
 // matrix products, leaving each layer's outputs in n.bw.act and, for a
 // softmax output, the logits in n.bw.z and log-sum-exps in n.bw.lse. The
-// batch workspace must hold rows rows. If nz is not nil, nz[r] lists the
-// non-zero entries of row r of x and the first layer visits only their
-// rows of W. Shares of the rows run in parallel (see rowWork).
-func (n *Network) forwardBatch(x []float32, rows int, nz [][]int32) {
-	n.bw.rowWork.forward(n, x[:rows*n.layers[0].in], rows, nz)
+// batch workspace must hold rows rows. Shares of the rows run in parallel
+// (see rowWork).
+func (n *Network) forwardBatch(x []float32, rows int) {
+	n.bw.rowWork.forward(n, x[:rows*n.layers[0].in], rows)
 }
 
 // Forward runs one sample and returns the output activations: a view into
@@ -149,7 +148,7 @@ func (n *Network) Predict(x []float32, rows int, out []float32) error {
 	n.ensureBatch(min(rows, predictChunk))
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c, nil)
+		n.forwardBatch(x[r0*in:(r0+c)*in], c)
 		copy(out[r0*o:(r0+c)*o], n.bw.act[len(n.layers)-1])
 	}
 	return nil
@@ -203,7 +202,7 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 	n.ensureBatch(min(rows, predictChunk))
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c, nil)
+		n.forwardBatch(x[r0*in:(r0+c)*in], c)
 		pred := n.bw.act[len(n.layers)-1]
 		for r := 0; r < c; r++ {
 			p := predictedClass(pred[r*o : r*o+o])

@@ -420,11 +420,10 @@ func (n *Network) trainSample(x, t []float32, nz []int32, lr float32) (float64, 
 // everywhere) whose inputs are non-zero somewhere in the batch.
 func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentum float32) int {
 	bw := &n.bw
-	n.forwardBatch(x, rows, nz)
 	last := len(n.layers) - 1
 	lowest := n.lowestTrained()
 	// Every delta is taken from the weights before the update.
-	if bad := bw.rowWork.deltas(n, t, rows, lowest); bad >= 0 {
+	if bad := bw.rowWork.train(n, x[:rows*n.layers[0].in], rows, nz, t, lowest); bad >= 0 {
 		return bad
 	}
 	inv := 1 / float32(rows)
