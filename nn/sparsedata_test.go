@@ -113,12 +113,16 @@ func TestPrepareBatchFromLists(t *testing.T) {
 	const rows, in, out, batch = 300, 784, 10, 128
 	x := sparseInputs(rng, rows, in, 0.19)
 	y := sparseInputs(rng, rows, out, 0.5)
-	// Lists in three chunks of 100 rows, so that batches span chunks.
-	kernels.SetThreads(3)
+	// Lists in four chunks of 75 rows (two a thread), so that batches span
+	// chunks.
+	kernels.SetThreads(2)
 	sparseDataMinChunk = 64
 	sd, _ := newSparseData(x, rows, in, nil)
-	if sd == nil || len(sd.chunks) != 3 {
-		t.Fatalf("newSparseData: %v, want lists in 3 chunks", sd)
+	if sd == nil {
+		t.Fatal("newSparseData: no lists")
+	}
+	if len(sd.chunks) != 4 || sd.chunkRows != 75 {
+		t.Fatalf("newSparseData: %d chunks of %d rows, want 4 of 75", len(sd.chunks), sd.chunkRows)
 	}
 	order := make([]int32, rows)
 	for i, p := range rng.Perm(rows) {
