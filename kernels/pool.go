@@ -130,8 +130,8 @@ func runClaimed() {
 }
 
 // parallelRun runs parts 0..parts-1 of t on the calling goroutine (part 0
-// always there) and the pool's workers, and returns when all are done. The pool grows to parts-1
-// workers, so callers keep parts to about Threads().
+// always there) and the pool's workers, and returns when all are done. The
+// pool grows to parts-1 workers, so callers keep parts to about Threads().
 func parallelRun(t parallelTask, parts int) {
 	if parts < 2 || parts > maxParts || !pool.mu.TryLock() {
 		for part := 0; part < parts; part++ {

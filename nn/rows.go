@@ -62,10 +62,10 @@ func (w *rowWork) forward(n *Network, x []float32, rows int) {
 
 // train runs rows samples (x is rows×inputs; nz, if not nil, lists each
 // row's non-zero inputs, whose rows of W alone the first layer visits)
-// through the network, then computes each row's loss (into n.bw.loss) and output
-// delta for the rows×outputs targets t, and the deltas at the outputs of
-// layers lowest to last−1. It returns the first row whose loss diverged,
-// or −1.
+// through the network, then computes each row's loss (into n.bw.loss) and
+// output delta for the rows×outputs targets t, and the deltas at the
+// outputs of layers lowest to last−1. It returns the first row whose loss
+// diverged, or −1.
 func (w *rowWork) train(n *Network, x []float32, rows int, nz [][]int32, t []float32, lowest int) int {
 	w.phase, w.x, w.nz, w.t, w.lowest = rowTrain, x, nz, t, lowest
 	w.run(n, rows)

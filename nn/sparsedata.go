@@ -52,11 +52,12 @@ var sparseDataMinChunk = 4096
 // sparseDataChunksPerThread is how many chunks newSparseData makes for each
 // thread it may use, taken by whichever goroutine is free. A chunk that
 // lands in memory the process has never touched pays a page fault every
-// 4 KiB, several times what reusing freed memory costs, and with one chunk
-// a thread the unlucky one kept the other core waiting: a cold MNIST Fit
-// reached its first step in 19.8–25.6 ms on two threads, against
-// 14.4–17.2 with two chunks a thread and 14.4–25.3 with four (eight
-// alternating runs each).
+// 4 KiB: in a process's first MNIST Fit on two threads, the chunk in fresh
+// memory took 18–20 ms and the one in memory the loader had freed 8–12,
+// and with one chunk a thread the core with the first kept the other
+// waiting. A cold Fit reached its first step in 19.8–25.6 ms that way,
+// against 14.4–17.2 with two chunks a thread and 14.4–25.3 with four
+// (eight alternating runs each).
 const sparseDataChunksPerThread = 2
 
 // newSparseData lists the non-zeros of the rows×in inputs x. It returns nil
