@@ -97,11 +97,14 @@ type sparseTJob struct {
 var sparseTJobs = sync.Pool{New: func() any { return new(sparseTJob) }}
 
 // runPart updates an equal share of the rows of w. On MNIST the upper
-// half of the inputs holds only 47% of the non-zeros, yet splitting at the
-// non-zeros' half-way point (row 406 of 784) was no faster (two threads,
-// alternating epochs: 0.99–1.01 as long), and eight parts taken by
-// whichever goroutine is free were slower (1.02–1.10: each part copies
-// d's strips again).
+// half of the inputs holds only 47% of the non-zeros: splitting at their
+// half-way point instead (row 406 of 784, fixed for the test) made a
+// two-thread step take 0.978–0.991 times as long (steps drawn at random
+// between the two splits), but that point depends on the data, and
+// counting the non-zeros of xt's rows to find it is a scan of xt before
+// the split (about 1 µs on one core by estimate, half the gain), so the
+// shares stay equal. Eight parts taken by whichever goroutine is free were
+// slower (epochs 1.02–1.10 as long: each part copies d's strips again).
 func (j *sparseTJob) runPart(part int) {
 	p0, p1 := j.k*part/j.parts, j.k*(part+1)/j.parts
 	if p0 == p1 {
