@@ -1035,3 +1035,33 @@ func TestEvaluateOneOutput(t *testing.T) {
 		t.Fatalf("label 2 for a yes/no network: err = %v, want ErrInvalid", err)
 	}
 }
+
+// TestTrainBatchDivergedRow: a batch step whose shares each run their rows'
+// forward pass and deltas reports the first row whose loss diverged, in
+// whichever share it lies, and leaves the network unchanged, on one thread
+// and on several.
+func TestTrainBatchDivergedRow(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	rng := rand.New(rand.NewPCG(9, 9))
+	const rows = 64 // four blocks of rowBlock rows: two shares on two threads
+	x := sparseInputs(rng, rows, 784, 0.19)
+	for _, threads := range []int{1, 2, 3} {
+		kernels.SetThreads(threads)
+		for _, bad := range [][]int{{40}, {5, 40}, {63}} {
+			n, _ := New(Config{Sizes: []int{784, 32, 10}, Bias: true, Seed: 1})
+			n.ensureBatch(rows)
+			y := OneHot(make([]uint8, rows), 10)
+			for _, r := range bad {
+				y[r*10+3] = float32(math.Inf(1)) // an infinite squared error
+			}
+			before := weightBits(n)
+			nz := nonZeroLists(x, rows, 784)
+			if got := n.trainBatch(x, y, rows, nz, 0.01, 0); got != bad[0] {
+				t.Errorf("threads %d, bad rows %v: trainBatch = %d, want %d", threads, bad, got, bad[0])
+			}
+			if !sameBits(weightBits(n), before) {
+				t.Errorf("threads %d, bad rows %v: the weights changed", threads, bad)
+			}
+		}
+	}
+}
