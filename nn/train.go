@@ -193,19 +193,19 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 			if tc.Progress != nil && k >= nextCheck && k < rows {
 				nextCheck = k + progressCheckEvery
 				if time.Since(lastReport) >= tc.ProgressEvery && !report(k) {
-					return hist, fitCanceled
+					return hist, errFitCanceled
 				}
 			}
 		}
 		hist.Loss = append(hist.Loss, sum/float64(rows))
 		if tc.Progress != nil && !report(rows) {
-			return hist, fitCanceled
+			return hist, errFitCanceled
 		}
 	}
 	return hist, nil
 }
 
-var fitCanceled = fmt.Errorf("nn: Fit: %w by the progress hook", ErrCanceled)
+var errFitCanceled = fmt.Errorf("nn: Fit: %w by the progress hook", ErrCanceled)
 
 func nonFiniteX(x []float32, i, in int) error {
 	return invalidf("nn: Fit: x[%d][%d] = %g, want finite values", i/in, i%in, x[i])
