@@ -27,6 +27,9 @@ type impl struct {
 	// or −1. A nil one means the generic one.
 	gemvTRows       func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 	outerUpdateRows func(alpha float32, x []float32, rows []int32, y, a []float32, lda int, limit int) int
+	// gemvNRows is GemvNRows's kernel (gemvn_rows.go), len(x) ≥ 1, with
+	// the same return; nil means the generic one.
+	gemvNRows func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 	// gemmSparseRows runs GemmSparseRows (sparse.go) on the rows it is
 	// given, with len(rows) ints of scratch in cur, and returns the row
 	// and list position of a bad index, or −1, −1; nil means row by row

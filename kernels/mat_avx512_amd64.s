@@ -8,6 +8,7 @@
 // row tails as exact-width pieces instead (see outer_rest).
 
 #include "textflag.h"
+#include "gemvn_avx512_amd64.h"
 
 // TAILMASK sets K1 to the low CX bits (CX in 0..15); clobbers AX.
 #define TAILMASK \
@@ -589,45 +590,7 @@ gemvn_rows1:
 	TESTQ  R8, R8
 	JZ     gemvn_done
 	MOVQ   DX, R10
-	VPXORD Z0, Z0, Z0
-	VPXORD Z4, Z4, Z4
-	XORL   AX, AX
-	TESTQ  CX, CX
-	JZ     gemvn_single1
-
-gemvn_pairs1:
-	VMOVUPS     (DI)(AX*1), Z8
-	VMOVUPS     64(DI)(AX*1), Z9
-	VFMADD231PS (R10)(AX*1), Z8, Z0
-	VFMADD231PS 64(R10)(AX*1), Z9, Z4
-	ADDQ        $128, AX
-	CMPQ        AX, CX
-	JB          gemvn_pairs1
-
-gemvn_single1:
-	TESTQ       $16, n+8(FP)
-	JZ          gemvn_tail1
-	VMOVUPS     (DI)(AX*1), Z8
-	VFMADD231PS (R10)(AX*1), Z8, Z0
-	ADDQ        $64, AX
-
-gemvn_tail1:
-	KORTESTW    K1, K1
-	JZ          gemvn_reduce1
-	VMOVUPS.Z   (DI)(AX*1), K1, Z8
-	VMOVUPS.Z   (R10)(AX*1), K1, Z9
-	VFMADD231PS Z9, Z8, Z4
-
-gemvn_reduce1:
-	VADDPS        Z4, Z0, Z0
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPS        Y1, Y0, Y0
-	VEXTRACTF128  $1, Y0, X1
-	VADDPS        X1, X0, X0
-	VMOVHLPS      X0, X0, X1
-	VADDPS        X1, X0, X0
-	VMOVSHDUP     X0, X1
-	VADDSS        X1, X0, X0
+	ROWDOT16(R10, CX, n+8(FP))
 	CMPQ          BX, $1
 	JE            gemvn_add1
 	JA            gemvn_scale1
