@@ -10,8 +10,21 @@ import "math"
 // −1; the rows before it may have been set.
 
 func init() {
+	avx2Impl.gemvNRows = gemvNRowsAVX2
 	avx512Impl.gemvNRows = gemvNRowsAVX512
 }
+
+// gemvNRowsAVX2Asm computes, for each i in rows, in order,
+//
+//	y[i] = dot(a[i*lda:i*lda+len(x)], x)
+//
+// with 1 ≤ len(x) and limit ≤ 2³¹. Rows go four at a time, sharing each
+// load of x, two 8-lane sums each, summed in one VHADDPS tree; the last
+// 1–3 rows of the list go as a group of four padded with its last index,
+// so that every row is summed alike wherever it comes.
+//
+//go:noescape
+func gemvNRowsAVX2Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 
 // gemvNRowsAVX512Asm computes, for each i in rows, in order,
 //
@@ -26,6 +39,10 @@ func init() {
 func gemvNRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limit int) int
 
 type gemvNRowsKernel func(y, a []float32, lda int, x []float32, rows []int32, limit int) int
+
+func gemvNRowsAVX2(y, a []float32, lda int, x []float32, rows []int32, limit int) int {
+	return gemvNRowsInChunks(gemvNRowsAVX2Asm, y, a, lda, x, rows, limit)
+}
 
 func gemvNRowsAVX512(y, a []float32, lda int, x []float32, rows []int32, limit int) int {
 	return gemvNRowsInChunks(gemvNRowsAVX512Asm, y, a, lda, x, rows, limit)
