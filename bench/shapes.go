@@ -24,11 +24,13 @@ const (
 	OuterUpdateRows    = "OuterUpdateRows"
 	GemmSparseRows     = "GemmSparseRows"
 	OuterUpdateSparseT = "OuterUpdateSparseT"
+	// The delta handed down to a relu layer, for its non-zero units only.
+	GemvNRows = "GemvNRows"
 )
 
 // KernelNames lists every kernel the bench measures, in table order.
 var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm, Exp,
-	GemvTRows, OuterUpdateRows, GemmSparseRows, OuterUpdateSparseT}
+	GemvTRows, OuterUpdateRows, GemmSparseRows, OuterUpdateSparseT, GemvNRows}
 
 // Shape is one benchmarked call: a kernel and its sizes.
 //
@@ -44,6 +46,8 @@ var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gem
 //   - OuterUpdateSparseT: W (M×N) += alpha·Xᵀ·D for X K×M, each row of it
 //     NZ non-zeros, given transposed, and D K×N (the update of a layer of
 //     M inputs from a batch of K samples).
+//   - GemvNRows: NZ listed rows of a M×N matrix times x of length N (the
+//     delta a layer of N outputs hands down to NZ non-zero relu units of M).
 //
 // The sparse kernels' non-zeros sit at positions drawn uniformly (per
 // sample, without repeats). Matrices are dense (leading dimension = row
@@ -62,7 +66,7 @@ func (s Shape) String() string {
 	switch s.Kernel {
 	case OuterUpdate:
 		return fmt.Sprintf("%dx%d", s.M, s.N)
-	case GemvTRows, OuterUpdateRows:
+	case GemvTRows, OuterUpdateRows, GemvNRows:
 		return fmt.Sprintf("%dx%d nz=%d", s.M, s.N, s.NZ)
 	case GemmSparseRows, OuterUpdateSparseT:
 		return fmt.Sprintf("%dx%dx%d nz=%d", s.M, s.N, s.K, s.NZ)
@@ -91,7 +95,7 @@ func (s Shape) Flops() float64 {
 		return 2 * float64(s.M) * float64(s.N)
 	case Gemm:
 		return 2 * float64(s.M) * float64(s.N) * float64(s.K)
-	case GemvTRows, OuterUpdateRows:
+	case GemvTRows, OuterUpdateRows, GemvNRows:
 		return 2 * float64(s.NZ) * float64(s.N)
 	case GemmSparseRows:
 		return 2 * float64(s.M) * float64(s.NZ) * float64(s.N)
@@ -109,6 +113,8 @@ func (s Shape) Flops() float64 {
 // entry) and add to their output (read and written). GemmSparseRows is
 // counted as reading all of B, which a batch of uniform non-zeros about
 // does, and OuterUpdateSparseT as reading all of Xᵀ, which it scans.
+// GemvNRows reads its listed rows, x and the list, and writes one output
+// per listed position.
 func (s Shape) Bytes() float64 {
 	m, n, k, nz := float64(s.M), float64(s.N), float64(s.K), float64(s.NZ)
 	switch s.Kernel {
@@ -126,6 +132,8 @@ func (s Shape) Bytes() float64 {
 		return 4*nz*n + 8*nz + 8*n
 	case OuterUpdateRows:
 		return 8*nz*n + 8*nz + 4*n
+	case GemvNRows:
+		return 4*nz*n + 8*nz + 4*n
 	case GemmSparseRows:
 		return 4*k*n + 8*m*nz + 8*m*n
 	case OuterUpdateSparseT:
@@ -205,6 +213,7 @@ var SparseShapes = []Shape{
 	{Kernel: OuterUpdateRows, M: 784, N: 128, NZ: 150},
 	{Kernel: GemmSparseRows, M: 128, N: 128, K: 784, NZ: 150},
 	{Kernel: OuterUpdateSparseT, M: 784, N: 128, K: 128, NZ: 150},
+	{Kernel: GemvNRows, M: 128, N: 10, NZ: 64},
 }
 
 var vectorLengths = []int{128, 784, 4096, 1 << 16}
@@ -343,6 +352,14 @@ func (s Shape) loop() (func(iters int), error) {
 				kernels.GemmSparseRows(m, n, x, k, rows, b, n, c, n)
 			}
 		}, nil
+	case GemvNRows:
+		a, x, y := vec(m*n), vec(n), vec(m)
+		rows := positions(r, m, s.NZ)
+		return func(iters int) {
+			for range iters {
+				kernels.GemvNRows(y, a, n, x, rows)
+			}
+		}, nil
 	case OuterUpdateSparseT:
 		// Xᵀ is M×K: sample i's non-zeros down its column i.
 		xt, d, w := Aligned(m*k), vec(k*n), vec(m*n)
@@ -382,7 +399,7 @@ func (s Shape) workingSet() int {
 		return 4*m*n + 4*(m+n)
 	case Gemm, GemmSparseRows, OuterUpdateSparseT:
 		return 4 * (m*k + k*n + m*n)
-	case GemvTRows, OuterUpdateRows:
+	case GemvTRows, OuterUpdateRows, GemvNRows:
 		return 4*s.NZ*n + 4*(m+n)
 	}
 	return 0

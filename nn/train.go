@@ -377,8 +377,16 @@ func (n *Network) trainSample(x, t []float32, nz []int32, lr float32) (float64, 
 			// update, as the book computes layer_1_delta before changing
 			// weights_1_2.
 			if l > lowest {
-				kernels.Gemv(false, ly.in, ly.out, 1, ly.w, ly.out, delta, 0, ws.delta[l-1])
-				backActivation(n.layers[l-1].act, ws.delta[l-1], in)
+				below := ws.delta[l-1]
+				if rows := ws.rows[l]; rows != nil && n.layers[l-1].act == ReLU {
+					// A relu unit the forward pass did not list
+					// output 0, so backActivation zeroes its delta
+					// whatever the product: only the listed ones need it.
+					kernels.GemvNRows(below, ly.w, ly.out, delta, rows)
+				} else {
+					kernels.Gemv(false, ly.in, ly.out, 1, ly.w, ly.out, delta, 0, below)
+				}
+				backActivation(n.layers[l-1].act, below, in)
 			}
 		}
 		if ly.frozen {
