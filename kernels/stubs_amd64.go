@@ -166,7 +166,8 @@ func outerUpdateAVX512(alpha float32, x, y []float32, a []float32, lda int) {
 // A 16-lane kernel for rows of up to 16, sixteen rows a block summed in one
 // tree of shuffles, took 143–148 ns against 150–190 at 128×10 but made no
 // difference to a per-sample MNIST step (0.993–1.001 of the time, blocks
-// of 200 samples drawn at random between the two), so it was not kept.
+// of 200 samples drawn at random between the two), so gemvN keeps the
+// 8-lane kernel; the tree serves GemvNRows, whose rows come from a list.
 const gemvNAVX512ShortRow = 32
 
 func gemvNAVX512(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32) {
