@@ -19,10 +19,14 @@ import (
 // The Go assembler lacks some NEON instructions (FADD, FMUL, FADDP, FCMGT
 // …), so the arm64 kernels spell them as WORD $0x… with the instruction in
 // a comment. TestWordEncodings decodes every such word and checks that the
-// comment says what the word does. It only reads the .s files, so it runs on
-// every architecture.
+// comment says what the word does (in a header's macros, a /* … */ comment
+// after the word's semicolon). It only reads the .s and .h files, so it runs
+// on every architecture.
 
-var wordLine = regexp.MustCompile(`^\s*WORD\s+\$0x([0-9a-fA-F]{8})\s*//\s*(\S.*?)\s*$`)
+var (
+	wordLine      = regexp.MustCompile(`^\s*WORD\s+\$0x([0-9a-fA-F]{8})\s*//\s*(\S.*?)\s*$`)
+	macroWordLine = regexp.MustCompile(`^\s*WORD\s+\$0x([0-9a-fA-F]{8})\s*;\s*/\*\s*(\S.*?)\s*\*/\s*\\$`)
+)
 
 // normalizeAsm lowercases an instruction in GNU syntax and drops the
 // spelling differences that do not change its meaning.
@@ -37,6 +41,11 @@ func TestWordEncodings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	headers, err := filepath.Glob("*_arm64.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, headers...)
 	words := 0
 	for _, name := range files {
 		f, err := os.Open(name)
@@ -50,6 +59,9 @@ func TestWordEncodings(t *testing.T) {
 				continue
 			}
 			m := wordLine.FindStringSubmatch(text)
+			if m == nil {
+				m = macroWordLine.FindStringSubmatch(text)
+			}
 			if m == nil {
 				t.Errorf("%s:%d: WORD without a 32-bit hex value and a comment naming the instruction: %q", name, line, text)
 				continue

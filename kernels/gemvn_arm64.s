@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "gemvn_arm64.h"
 
 // func gemvNNEON(m, n int, alpha float32, a []float32, lda int, x []float32, beta float32, y []float32)
 //
@@ -35,69 +36,7 @@ rows4:
 	ADD  R1, R8, R9
 	MOVD R2, R10
 	MOVD R5, R11
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
-	CMP  $8, R11
-	BLT  rows4by4
-
-rows4by8:
-	VLD1.P 32(R10), [V0.S4, V1.S4]
-	VLD1.P 32(R6), [V2.S4, V3.S4]
-	VLD1.P 32(R7), [V4.S4, V5.S4]
-	VLD1.P 32(R8), [V6.S4, V7.S4]
-	VLD1.P 32(R9), [V8.S4, V9.S4]
-	VFMLA  V0.S4, V2.S4, V16.S4
-	VFMLA  V1.S4, V3.S4, V17.S4
-	VFMLA  V0.S4, V4.S4, V18.S4
-	VFMLA  V1.S4, V5.S4, V19.S4
-	VFMLA  V0.S4, V6.S4, V20.S4
-	VFMLA  V1.S4, V7.S4, V21.S4
-	VFMLA  V0.S4, V8.S4, V22.S4
-	VFMLA  V1.S4, V9.S4, V23.S4
-	SUB    $8, R11
-	CMP    $8, R11
-	BGE    rows4by8
-
-rows4by4:
-	CMP    $4, R11
-	BLT    rows4reduce
-	VLD1.P 16(R10), [V0.S4]
-	VLD1.P 16(R6), [V2.S4]
-	VLD1.P 16(R7), [V4.S4]
-	VLD1.P 16(R8), [V6.S4]
-	VLD1.P 16(R9), [V8.S4]
-	VFMLA  V0.S4, V2.S4, V16.S4
-	VFMLA  V0.S4, V4.S4, V18.S4
-	VFMLA  V0.S4, V6.S4, V20.S4
-	VFMLA  V0.S4, V8.S4, V22.S4
-	SUB    $4, R11
-
-rows4reduce:
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
-	WORD $0x4e37d6d6 // fadd v22.4s, v22.4s, v23.4s
-	WORD $0x6e32d610 // faddp v16.4s, v16.4s, v18.4s
-	WORD $0x6e36d694 // faddp v20.4s, v20.4s, v22.4s
-	WORD $0x6e34d610 // faddp v16.4s, v16.4s, v20.4s
-	CBZ  R11, rows4store
-
-rows4tail:
-	// Column j of the four rows as one vector, times x[j] in every lane.
-	VLD1R.P 4(R10), [V0.S4]
-	VLD1.P  4(R6), V1.S[0]
-	VLD1.P  4(R7), V1.S[1]
-	VLD1.P  4(R8), V1.S[2]
-	VLD1.P  4(R9), V1.S[3]
-	VFMLA   V0.S4, V1.S4, V16.S4
-	SUB     $1, R11
-	CBNZ    R11, rows4tail
+	DOT4(R10, R6, R7, R8, R9, R11)
 
 rows4store:
 	WORD $0x6e3ede10 // fmul v16.4s, v16.4s, v30.4s

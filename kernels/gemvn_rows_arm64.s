@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "gemvn_arm64.h"
 
 // func gemvNRowsNEON(y, a []float32, lda int, x []float32, rows []int32)
 //
@@ -89,69 +90,7 @@ rows4:
 	ROW(R10, R14)
 	MOVD R3, R15
 	MOVD R4, R19
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
-	CMP  $8, R19
-	BLT  rows4by4
-
-rows4by8:
-	VLD1.P 32(R15), [V0.S4, V1.S4]
-	VLD1.P 32(R11), [V2.S4, V3.S4]
-	VLD1.P 32(R12), [V4.S4, V5.S4]
-	VLD1.P 32(R13), [V6.S4, V7.S4]
-	VLD1.P 32(R14), [V8.S4, V9.S4]
-	VFMLA  V0.S4, V2.S4, V16.S4
-	VFMLA  V1.S4, V3.S4, V17.S4
-	VFMLA  V0.S4, V4.S4, V18.S4
-	VFMLA  V1.S4, V5.S4, V19.S4
-	VFMLA  V0.S4, V6.S4, V20.S4
-	VFMLA  V1.S4, V7.S4, V21.S4
-	VFMLA  V0.S4, V8.S4, V22.S4
-	VFMLA  V1.S4, V9.S4, V23.S4
-	SUB    $8, R19
-	CMP    $8, R19
-	BGE    rows4by8
-
-rows4by4:
-	CMP    $4, R19
-	BLT    rows4reduce
-	VLD1.P 16(R15), [V0.S4]
-	VLD1.P 16(R11), [V2.S4]
-	VLD1.P 16(R12), [V4.S4]
-	VLD1.P 16(R13), [V6.S4]
-	VLD1.P 16(R14), [V8.S4]
-	VFMLA  V0.S4, V2.S4, V16.S4
-	VFMLA  V0.S4, V4.S4, V18.S4
-	VFMLA  V0.S4, V6.S4, V20.S4
-	VFMLA  V0.S4, V8.S4, V22.S4
-	SUB    $4, R19
-
-rows4reduce:
-	WORD $0x4e31d610 // fadd v16.4s, v16.4s, v17.4s
-	WORD $0x4e33d652 // fadd v18.4s, v18.4s, v19.4s
-	WORD $0x4e35d694 // fadd v20.4s, v20.4s, v21.4s
-	WORD $0x4e37d6d6 // fadd v22.4s, v22.4s, v23.4s
-	WORD $0x6e32d610 // faddp v16.4s, v16.4s, v18.4s
-	WORD $0x6e36d694 // faddp v20.4s, v20.4s, v22.4s
-	WORD $0x6e34d610 // faddp v16.4s, v16.4s, v20.4s
-	CBZ  R19, rows4store
-
-rows4tail:
-	// Column j of the four rows as one vector, times x[j] in every lane.
-	VLD1R.P 4(R15), [V0.S4]
-	VLD1.P  4(R11), V1.S[0]
-	VLD1.P  4(R12), V1.S[1]
-	VLD1.P  4(R13), V1.S[2]
-	VLD1.P  4(R14), V1.S[3]
-	VFMLA   V0.S4, V1.S4, V16.S4
-	SUB     $1, R19
-	CBNZ    R19, rows4tail
+	DOT4(R15, R11, R12, R13, R14, R19)
 
 rows4store:
 	// In list order, so that of a row listed twice in a group the later
