@@ -38,6 +38,9 @@ type impl struct {
 	// nonZeros lists the positions of x's non-zeros in idx (len(idx) ≥
 	// len(x)) and reports whether x is all finite; nil means the generic one.
 	nonZeros func(idx []int32, x []float32) (count int, finite bool)
+	// compressNonZeros is CompressNonZeros's kernel (expand.go); nil means
+	// the generic one.
+	compressNonZeros func(bits []uint16, vals, x []float32) (count int, finite bool)
 	// expandNonZeros is ExpandNonZeros's kernel (expand.go), returning −1
 	// when vals runs out; nil means the generic one.
 	expandNonZeros func(x []float32, idx []int32, bits []uint16, vals []float32) int

@@ -6,6 +6,57 @@ import (
 	"math/bits"
 )
 
+// CompressNonZeros keeps the row x as a bit mask of its non-zero entries
+// and their values, packed in order at the front of vals:
+//
+//	count := 0
+//	for i, v := range x {
+//		if v != 0 || v != v { // NaN counts as non-zero; ±0 as zero
+//			bits[i/16] |= 1 << (i % 16) // every word is written whole
+//			vals[count] = v
+//			count++
+//		}
+//	}
+//	finite = no entry of x is ±Inf or NaN
+//
+// and returns count, in one pass that also checks the row. The words of
+// bits up to (len(x)+15)/16 are written whole (bits past len(x) cleared);
+// entries of vals past count may be overwritten too. ExpandNonZeros
+// undoes it. It panics if len(bits) < (len(x)+15)/16 or len(vals) <
+// len(x).
+func CompressNonZeros(bits []uint16, vals, x []float32) (count int, finite bool) {
+	const fn = "CompressNonZeros"
+	if words := (len(x) + 15) / 16; len(bits) < words {
+		panic(fmt.Sprintf("kernels: %s: len(bits) = %d, want at least %d for len(x) = %d", fn, len(bits), words, len(x)))
+	}
+	if len(vals) < len(x) {
+		panic(fmt.Sprintf("kernels: %s: len(vals) = %d, want at least len(x) = %d", fn, len(vals), len(x)))
+	}
+	f := active.compressNonZeros
+	if f == nil {
+		f = compressNonZerosGeneric
+	}
+	return f(bits, vals, x)
+}
+
+// compressNonZerosGeneric is CompressNonZeros after its checks.
+func compressNonZerosGeneric(mask []uint16, vals, x []float32) (count int, finite bool) {
+	finite = true
+	for w := 0; w*16 < len(x); w++ {
+		var m uint16
+		for j, v := range x[w*16 : min(w*16+16, len(x))] {
+			if v != 0 || v != v {
+				m |= 1 << j
+				vals[count] = v
+				count++
+				finite = finite && !math.IsInf(float64(v), 0) && v == v
+			}
+		}
+		mask[w] = m
+	}
+	return count, finite
+}
+
 // ExpandNonZeros spreads a row kept as a bit mask and its packed values
 // back out into x, and lists the positions it filled in idx:
 //

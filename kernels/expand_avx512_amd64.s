@@ -94,6 +94,76 @@ short:
 	VZEROUPPER
 	RET
 
+// func compressNonZerosAVX512Asm(bits []uint16, vals, x []float32) (count int, finite bool)
+//
+// CompressNonZeros (expand.go) sixteen entries at a time: the compare
+// with zero (not equal or unordered, so NaN counts) is the mask's word, and
+// VCOMPRESSPS packs its lanes' values. x's finiteness is checked as in
+// NonZeros: 0·x summed into Z5 stays 0 unless an entry is ±Inf or NaN.
+//
+// Registers: R9 the mask, DI vals, SI x, BX entries of x left, AX count,
+// CX the word, DX its popcount. Z4 zero.
+TEXT ·compressNonZerosAVX512Asm(SB), NOSPLIT, $0-81
+	MOVQ   bits_base+0(FP), R9
+	MOVQ   vals_base+24(FP), DI
+	MOVQ   x_base+48(FP), SI
+	MOVQ   x_len+56(FP), BX
+	XORQ   AX, AX
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+
+cword16:
+	CMPQ        BX, $16
+	JB          ctail
+	VMOVUPS     (SI), Z0
+	VFMADD231PS Z0, Z4, Z5
+	VCMPPS      $4, Z4, Z0, K1
+	KMOVW       K1, CX
+	MOVW        CX, (R9)
+	VCOMPRESSPS Z0, K1, Z1
+
+	// Unmasked, as in expandNonZerosAVX512Asm: len(x) ≤ len(vals).
+	VMOVUPS Z1, (DI)(AX*4)
+	POPCNTL CX, DX
+	ADDQ    DX, AX
+	ADDQ    $64, SI
+	ADDQ    $2, R9
+	SUBQ    $16, BX
+	JMP     cword16
+
+ctail:
+	// The last 1..15 entries, loaded zero-masked: the lanes past the end
+	// read as 0 and set no bit.
+	TESTQ       BX, BX
+	JZ          cdone
+	MOVQ        BX, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K3
+	VMOVUPS.Z   (SI), K3, Z0
+	VFMADD231PS Z0, Z4, Z5
+	VCMPPS      $4, Z4, Z0, K1
+	KMOVW       K1, CX
+	MOVW        CX, (R9)
+	VCOMPRESSPS Z0, K1, Z1
+	POPCNTL     CX, DX
+	MOVL        DX, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K2
+	VMOVUPS     Z1, K2, (DI)(AX*4)
+	ADDQ        DX, AX
+
+cdone:
+	MOVQ     AX, count+72(FP)
+	VCMPPS   $3, Z5, Z5, K1
+	KORTESTW K1, K1
+	SETEQ    finite+80(FP)
+	VZEROUPPER
+	RET
+
 // expandIota holds the lane numbers 0..15, the positions of one vector.
 DATA expandIota<>+0(SB)/4, $0
 DATA expandIota<>+4(SB)/4, $1

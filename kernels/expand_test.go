@@ -86,6 +86,104 @@ func TestExpandNonZeros(t *testing.T) {
 	})
 }
 
+func TestCompressNonZeros(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(67, 68))
+		lengths := []int{1000, 4099}
+		for n := 0; n <= 300; n++ {
+			lengths = append(lengths, n)
+		}
+		for ci, n := range lengths {
+			for _, density := range []float64{0, 0.19, 0.6, 1} {
+				off := (ci + int(density*10)) % 16
+				x := make([]float32, off+n)[off:]
+				for i := range x {
+					if r.Float64() < density {
+						x[i] = float32(r.Float64() + 0.5)
+					}
+				}
+				// Every third case plants one special value (−0 among
+				// them, which is zero).
+				if ci%3 == 0 && n > 0 {
+					x[r.IntN(n)] = math.Float32frombits(nonZeroSpecials[ci/3%len(nonZeroSpecials)])
+				}
+				words := (n + 15) / 16
+				wantMask := make([]uint16, words)
+				var wantVals []float32
+				wantFinite := true
+				for i, v := range x {
+					if v != 0 || v != v {
+						wantMask[i/16] |= 1 << (i % 16)
+						wantVals = append(wantVals, v)
+					}
+					wantFinite = wantFinite && !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
+				}
+				// The mask starts as junk, as reused memory does, between
+				// sentinel words; vals between guards.
+				const sentinel = 0x5a5a
+				moff := (ci * 3) % 8
+				mbuf := make([]uint16, 4+moff+words+4)
+				for i := range mbuf {
+					mbuf[i] = sentinel
+				}
+				mask := mbuf[4+moff : 4+moff+words : 4+moff+words]
+				vals, checkVals := guarded(n, (ci*7)%16)
+				count, finite := CompressNonZeros(mask, vals, x)
+				what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f off=%d", n, density, off)
+				checkVals(t, what)
+				for i, v := range mbuf {
+					if (i < 4+moff || i >= 4+moff+words) && v != sentinel {
+						t.Fatalf("%s: word %d outside the mask was overwritten with %#x", what, i-4-moff, v)
+					}
+				}
+				if !slices.Equal(mask, wantMask) {
+					t.Fatalf("%s: mask %x, want %x", what, mask, wantMask)
+				}
+				if count != len(wantVals) || finite != wantFinite {
+					t.Fatalf("%s: count %d finite %v, want %d %v", what, count, finite, len(wantVals), wantFinite)
+				}
+				for e, v := range wantVals {
+					if math.Float32bits(vals[e]) != math.Float32bits(v) {
+						t.Fatalf("%s: vals[%d] = %#x, want %#x", what, e, math.Float32bits(vals[e]), math.Float32bits(v))
+					}
+				}
+				// And back: ExpandNonZeros restores x, −0 as +0.
+				back, idx := make([]float32, n), make([]int32, n)
+				if k := ExpandNonZeros(back, idx, mask, vals[:count]); k != count {
+					t.Fatalf("%s: expanded %d entries, want %d", what, k, count)
+				}
+				for i, v := range x {
+					if v == 0 {
+						v = 0
+					}
+					if math.Float32bits(back[i]) != math.Float32bits(v) {
+						t.Fatalf("%s: x[%d] came back as %#x, want %#x", what, i, math.Float32bits(back[i]), math.Float32bits(v))
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestCompressNonZerosShortSlices(t *testing.T) {
+	for _, c := range []struct {
+		x, vals, bits int
+		want          string
+	}{
+		{17, 17, 1, "len(bits) = 1, want at least 2 for len(x) = 17"},
+		{16, 15, 1, "len(vals) = 15, want at least len(x) = 16"},
+	} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, c.want) {
+					t.Errorf("panicked with %q, want %q", msg, c.want)
+				}
+			}()
+			CompressNonZeros(make([]uint16, c.bits), make([]float32, c.vals), make([]float32, c.x))
+		}()
+	}
+}
+
 // TestExpandNonZerosShortVals: a mask asking for one value more than vals
 // holds, at every place of the last word, panics with a named message
 // instead of reading past vals.
@@ -129,6 +227,19 @@ func TestExpandNonZerosShortSlices(t *testing.T) {
 			}()
 			ExpandNonZeros(make([]float32, c.x), make([]int32, c.idx), make([]uint16, c.bits), nil)
 		}()
+	}
+}
+
+// BenchmarkCompressNonZeros packs 1,000 MNIST-like images.
+func BenchmarkCompressNonZeros(b *testing.B) {
+	const images, width, words = 1000, 784, 49
+	x, _ := mnistLikeBatch(rand.New(rand.NewPCG(65, 66)), images, width)
+	mask := make([]uint16, words)
+	vals := make([]float32, width)
+	for b.Loop() {
+		for i := range images {
+			CompressNonZeros(mask, vals, x[i*width:i*width+width])
+		}
 	}
 }
 
