@@ -186,3 +186,184 @@ copied:
 	MOVD R9, R4
 	MOVD $-1, R5
 	B    word
+
+// func compressNonZerosNEON(bits []uint16, vals, x []float32, tab *expandTables) (count int, finite bool)
+//
+// CompressNonZeros (expand.go) a mask word, sixteen entries, at a time,
+// NEON having no compress instruction. A lane is non-zero when its bits,
+// sign aside, are not all zero (CMTST with 0x7fffffff: NaN counts, ±0
+// does not); the four groups' lane masks ANDed with their bits of the word
+// (tab's lane bits) and summed across are the word, so it takes one ADDV
+// and one move where a nibble a group would take four. Each group's
+// nibble then picks from tab the TBL indices that pack its set lanes to
+// the front, stored whole at &vals[count], and the pointer advances by
+// 4·popcount (tab's counts) in the post-indexed store, so a group has no
+// branch; a word of zeros stores only itself. The whole-vector stores stay
+// inside vals because count ≤ the group's position, the group lies inside
+// x and len(x) ≤ len(vals).
+//
+// Finiteness as in the AVX-512 kernel: 0·v, summed by FMLA into V28–V31,
+// stays ±0 unless some v is ±Inf or NaN, one instruction a vector where
+// NonZeros's shift and maximum take two (the compare reads the bits
+// through a mask, so it needs no shifted copy).
+//
+// The last 1–15 entries go a group at a time, the word assembled nibble by
+// nibble; the last 1–3 are loaded lane by lane into a zeroed vector (the
+// lanes past x set no bit and are finite) and only the packed values are
+// stored.
+//
+// Registers:
+//
+//	R0        &bits[word]
+//	R1        x
+//	R2        &vals[count]
+//	R3        vals
+//	R4, R5    tab's compress shuffles, its counts
+//	R6        the mask word
+//	R7        the group's nibble
+//	R8        scratch; the last values' store pointer
+//	R9        4·the group's popcount
+//	R10, R14  the tail's nibble shifted into place; its shift
+//	R12       full words left
+//	R13       entries after them (0–15)
+//	V0–V3     sixteen entries
+//	V4–V7     their lane masks, then their bits of the word
+//	V8, V9    a group's TBL indices; its packed values
+//	V20–V23   the lane bits of groups 0–3
+//	V24       0x7fffffff in every lane
+//	V25       zeros
+//	V28–V31   the sums of 0·v
+
+// LANES puts in m the bits of the word that the non-zero lanes of v set
+// (bits holding their lane bits) and adds 0·v to acc.
+#define LANES(v, bits, m, acc) \
+	VCMTST V24.S4, v.S4, m.S4; \
+	VAND   bits.B16, m.B16, m.B16; \
+	VFMLA  V25.S4, v.S4, acc.S4
+
+// PACK stores the lanes of v set in the nibble R7 at R2, packed, and
+// advances R2 past them.
+#define PACK(v) \
+	WORD   $0x3ce77888; /* ldr q8, [x4, x7, lsl #4] */ \
+	MOVBU  (R5)(R7), R9; \
+	VTBL   V8.B16, [v.B16], V9.B16; \
+	VST1.P [V9.B16], (R2)(R9)
+
+TEXT ·compressNonZerosNEON(SB), NOSPLIT, $0-89
+	MOVD bits_base+0(FP), R0
+	MOVD vals_base+24(FP), R2
+	MOVD x_base+48(FP), R1
+	MOVD x_len+56(FP), R12
+	MOVD tab+72(FP), R4
+	MOVD R2, R3
+	ADD  $512, R4, R5
+	ADD  $784, R4, R8
+	VLD1 (R8), [V20.S4, V21.S4, V22.S4, V23.S4]
+	ADD  $528, R4
+	MOVW $0x7fffffff, R8
+	VDUP R8, V24.S4
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V28.B16, V28.B16, V28.B16
+	VEOR V29.B16, V29.B16, V29.B16
+	VEOR V30.B16, V30.B16, V30.B16
+	VEOR V31.B16, V31.B16, V31.B16
+	AND  $15, R12, R13
+	LSR  $4, R12, R12
+	CBZ  R12, tail
+
+word:
+	VLD1.P  64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	LANES(V0, V20, V4, V28)
+	LANES(V1, V21, V5, V29)
+	LANES(V2, V22, V6, V30)
+	LANES(V3, V23, V7, V31)
+	VORR    V4.B16, V5.B16, V4.B16
+	VORR    V6.B16, V7.B16, V6.B16
+	VORR    V4.B16, V6.B16, V4.B16
+	VADDV   V4.S4, V4
+	VMOV    V4.S[0], R6
+	MOVH.P  R6, 2(R0)
+	CBZ     R6, nextword
+	AND     $15, R6, R7
+	PACK(V0)
+	UBFX    $4, R6, $4, R7
+	PACK(V1)
+	UBFX    $8, R6, $4, R7
+	PACK(V2)
+	LSR     $12, R6, R7
+	PACK(V3)
+
+nextword:
+	SUB  $1, R12
+	CBNZ R12, word
+
+tail:
+	CBZ  R13, done
+	MOVD ZR, R6
+	MOVD ZR, R14
+
+tailgroup:
+	CMP    $4, R13
+	BLT    last
+	VLD1.P 16(R1), [V0.S4]
+	LANES(V0, V20, V4, V28)
+	VADDV  V4.S4, V4
+	VMOV   V4.S[0], R7
+	LSL    R14, R7, R10
+	ORR    R10, R6
+	ADD    $4, R14
+	PACK(V0)
+	SUB    $4, R13
+	B      tailgroup
+
+last:
+	CBZ    R13, tailword
+	VEOR   V0.B16, V0.B16, V0.B16
+	TBZ    $1, R13, load1
+	VLD1.P 8(R1), [V0.S2]
+	TBZ    $0, R13, loaded
+	VLD1   (R1), V0.S[2]
+	B      loaded
+
+load1:
+	VLD1 (R1), V0.S[0]
+
+loaded:
+	LANES(V0, V20, V4, V28)
+	VADDV  V4.S4, V4
+	VMOV   V4.S[0], R7
+	LSL    R14, R7, R10
+	ORR    R10, R6
+	WORD   $0x3ce77888                // ldr q8, [x4, x7, lsl #4]
+	MOVBU  (R5)(R7), R9
+	VTBL   V8.B16, [V0.B16], V9.B16
+	MOVD   R2, R8
+	ADD    R9, R2                     // R8 stores the values; R2 just counts
+	TBZ    $3, R9, store1
+	VST1.P [V9.S2], 8(R8)
+	TBZ    $2, R9, tailword
+	VST1   V9.S[2], (R8)
+	B      tailword
+
+store1:
+	TBZ  $2, R9, tailword
+	VST1 V9.S[0], (R8)
+
+tailword:
+	MOVH R6, (R0)
+
+done:
+	SUB   R3, R2, R2
+	LSR   $2, R2, R2
+	MOVD  R2, count+80(FP)
+	VORR  V28.B16, V29.B16, V28.B16
+	VORR  V30.B16, V31.B16, V30.B16
+	VORR  V28.B16, V30.B16, V28.B16
+	VMOV  V28.D[0], R6
+	VMOV  V28.D[1], R7
+	ORR   R7, R6, R6
+	AND   $0x7fffffff7fffffff, R6, R6 // ±0 sums, or some NaN
+	CMP   $0, R6
+	CSET  EQ, R6
+	MOVB  R6, finite+88(FP)
+	RET

@@ -91,7 +91,9 @@ func TestExpandNonZeros(t *testing.T) {
 func TestCompressNonZeros(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(67, 68))
-		lengths := []int{1000, 4099}
+		// 1<<16 + 21: past 64 Ki entries, where the NEON wrapper splits
+		// the row into calls.
+		lengths := []int{1000, 4099, 1<<16 + 21}
 		for n := 0; n <= 300; n++ {
 			lengths = append(lengths, n)
 		}
