@@ -8,6 +8,7 @@ func init() {
 	avx512Impl.expandNonZeros = expandNonZerosAVX512Asm
 	avx512Impl.compressNonZeros = compressNonZerosAVX512Asm
 	avx2Impl.expandNonZeros = expandNonZerosAVX2Asm
+	avx2Impl.compressNonZeros = compressNonZerosAVX2Asm
 }
 
 // expandNonZerosAVX512Asm is expandNonZerosGeneric in AVX-512F (with
@@ -28,6 +29,12 @@ func compressNonZerosAVX512Asm(bits []uint16, vals, x []float32) (count int, fin
 //go:noescape
 func expandNonZerosAVX2Asm(x []float32, idx []int32, bits []uint16, vals []float32) int
 
+// compressNonZerosAVX2Asm is compressNonZerosGeneric in AVX2+FMA (with
+// POPCNT), eight entries at a time, packed through expandAVX2Table.
+//
+//go:noescape
+func compressNonZerosAVX2Asm(bits []uint16, vals, x []float32) (count int, finite bool)
+
 // expandAVX2Table stands in for AVX-512's VEXPANDPS and VPCOMPRESSD: for
 // each byte m of a mask (eight entries), expandAVX2Table[0][m][j] is the
 // lane of the packed values that goes to lane j (7, a lane the masked
@@ -36,7 +43,9 @@ func expandNonZerosAVX2Asm(x []float32, idx []int32, bits []uint16, vals []float
 // VMASKMOVPS mask that loads those values and the VPERMPS indices
 // (only the low three bits count) that spread them out.
 // expandAVX2Table[1][m][k] is the position of the k-th set bit of m
-// (0 past the last). Bytes rather than dwords keep both tables in 4 KB.
+// (0 past the last): as VPERMPS indices, it packs the set lanes, as
+// compressNonZerosAVX2Asm does. Bytes rather than dwords keep both
+// tables in 4 KB.
 var expandAVX2Table = func() (t [2][256][8]uint8) {
 	for m := range 256 {
 		n := bits.OnesCount8(uint8(m))
