@@ -7,36 +7,40 @@ import (
 	"github.com/nnsimd/nnsimd/kernels"
 )
 
-// sparseData is a training set's inputs as lists of each row's non-zero
-// entries (ascending positions and their values), which mini-batch Fit
-// builds once and then reads its batches from. A shuffled batch's rows are
-// scattered over a data set far larger than the caches, and reading them
-// is bound by memory bandwidth (about 7 GB/s on one core here): an MNIST
-// row is 3,136 bytes dense against 900 as 150 entries, and gathering a
-// 128-row batch took 100 µs of a 380 µs step (784-128-10, one thread).
-// Positions take 16 bits (see sparseMaxInputs): with 32, the lists were a
-// third larger, and gathering a shuffled MNIST batch took 50–57 µs against
-// 44–49 (one thread; 29–34 against 24–32 on two; BenchmarkPrepareBatch,
-// five alternating runs).
+// sparseData is a training set's inputs as each row's mask of non-zero
+// entries (a bit an input, 16 to a word) and their values in order, which
+// mini-batch Fit builds once and then reads its batches from. A shuffled
+// batch's rows are scattered over a data set far larger than the caches,
+// and reading them is bound by memory bandwidth (about 7 GB/s on one core
+// here): an MNIST row is 3,136 bytes dense against 698 as a mask and 150
+// values. Lists of 16-bit positions before them (900 bytes a row) took a
+// scattered store a value to spread out again, and an MNIST training step
+// (784-128-10, one thread) 1.04 times as long (per-step medians and
+// tenth percentiles, steps drawn at random between the two; AVX2 too,
+// 1.02–1.04, in a slower spell of the machine); building them took 21–30 ms against
+// 18.5–21 with kernels.CompressNonZeros (BenchmarkNewSparseData, one
+// thread; 11.8–12.3 against 10.3–11.4 on two).
 //
 // The lists are built in parallel, one chunk of consecutive rows per
 // share (see sparseDataChunksPerThread), and kept in those chunks: joining
 // them would copy them once more.
 type sparseData struct {
 	chunkRows int // every chunk but the last holds this many rows
+	words     int // mask words a row
 	chunks    []sparseChunk
 }
 
 // sparseChunk holds the lists of rows first, first+1, …: row first+i's
-// entries are idx and val[start[i]:start[i+1]].
+// mask is bits[i*words:(i+1)*words] and its values val[start[i]:start[i+1]].
 type sparseChunk struct {
 	start []int
-	idx   []uint16
+	bits  []uint16
 	val   []float32
 }
 
-// sparseMaxInputs is the widest input the lists hold, as their positions
-// are 16 bits; Fit gathers wider inputs' batches from x itself.
+// sparseMaxInputs is the widest input the lists hold: a mask costs a bit
+// an input whatever the density, 8 KiB a row at this width, and a batch's
+// dense rows 256 KiB each.
 const sparseMaxInputs = 1 << 16
 
 // sparseDataProbe is how many leading rows newSparseData counts first, to
@@ -68,9 +72,8 @@ const sparseDataChunksPerThread = 2
 // them. The lists go into the memory of reuse's, if not nil, which must not
 // be used again: first touching fresh memory for MNIST's lists (72 MB with
 // 32-bit positions) took more time (40 ms of page faults, one thread) than
-// listing them into reused memory (15–25 ms). With 16-bit positions (54
-// MB) a cold Fit reached its second step in 40–47 ms against 65–78 (one
-// thread; 30–35 against 28–38 on two; five alternating runs).
+// listing them into reused memory (15–25 ms); 54 MB of 16-bit positions
+// took about 21 ms of page faults alone, and the masks' 42 MB take less.
 func newSparseData(x []float32, rows, in int, reuse *sparseData) (sd *sparseData, bad int) {
 	if in > sparseMaxInputs {
 		return nil, firstNonFinite(x)
@@ -92,7 +95,7 @@ func newSparseData(x []float32, rows, in int, reuse *sparseData) (sd *sparseData
 	chunkRows := (rows + parts - 1) / parts
 	parts = (rows + chunkRows - 1) / chunkRows
 	b := &sparseBuild{
-		x: x, rows: rows, in: in, chunkRows: chunkRows,
+		x: x, rows: rows, in: in, words: (in + 15) / 16, chunkRows: chunkRows,
 		// Room for the probe's density and a tenth more; slices.Grow
 		// makes more if a chunk needs it.
 		perRow: counted/probe + counted/probe/10 + 1,
@@ -109,18 +112,19 @@ func newSparseData(x []float32, rows, in int, reuse *sparseData) (sd *sparseData
 		if b.bad[part] >= 0 {
 			return nil, b.bad[part] // the parts are in row order
 		}
-		total += len(c.idx)
+		total += len(c.val)
 	}
 	if total > b.most {
 		return nil, -1
 	}
-	return &sparseData{chunkRows: chunkRows, chunks: b.chunks}, -1
+	return &sparseData{chunkRows: chunkRows, words: b.words, chunks: b.chunks}, -1
 }
 
 // sparseBuild is newSparseData's work, one chunk of rows a part.
 type sparseBuild struct {
 	x                   []float32
 	rows, in, chunkRows int
+	words               int // mask words a row
 	perRow, most        int // entries a row is given room for; most in the set
 	chunks              []sparseChunk
 	bad                 []int // each part's first non-finite index in x, or −1
@@ -136,13 +140,17 @@ func (b *sparseBuild) RunPart(part int) {
 	c := b.chunks[part] // empty, or a finished Fit's memory to reuse
 	c.start = room(c.start, r1-r0+1)[:r1-r0+1]
 	c.start[0] = 0
-	c.idx = room(c.idx, (r1-r0)*b.perRow)
-	c.val = room(c.val, (r1-r0)*b.perRow)
+	// Every word of a mask is written whole, so reused memory needs no
+	// clearing; a row may take in values before it is cut to its count.
+	c.bits = room(c.bits, (r1-r0)*b.words)[:(r1-r0)*b.words]
+	c.val = room(c.val, (r1-r0)*b.perRow+in)
 	b.bad[part] = -1
-	list := make([]int32, in)
 	for r := r0; r < r1; r++ {
 		xr := b.x[r*in : r*in+in]
-		k, finite := kernels.NonZeros(list, xr)
+		e := len(c.val)
+		c.val = slices.Grow(c.val, in)
+		mask := c.bits[(r-r0)*b.words : (r-r0+1)*b.words]
+		k, finite := kernels.CompressNonZeros(mask, c.val[e:e+in], xr)
 		if !finite {
 			for j, v := range xr {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -151,15 +159,9 @@ func (b *sparseBuild) RunPart(part int) {
 				}
 			}
 		}
-		e := len(c.idx)
-		c.idx = slices.Grow(c.idx, k)[:e+k]
-		c.val = slices.Grow(c.val, k)[:e+k]
-		idx, vals := c.idx[e:e+k], c.val[e:e+k]
-		for i, p := range list[:k] {
-			idx[i], vals[i] = uint16(p), xr[p]
-		}
+		c.val = c.val[:e+k]
 		c.start[r-r0+1] = e + k
-		if len(c.idx) > b.most {
+		if len(c.val) > b.most {
 			// Denser than the sparse path pays for: the rest only
 			// needs its check.
 			if bad := firstNonFinite(b.x[(r+1)*in : r1*in]); bad >= 0 {
@@ -190,11 +192,27 @@ func (sd *sparseData) prefetchOffsets(r int) {
 	kernels.Prefetch(sd.chunks[ci].start[i : i+2])
 }
 
-// row returns row r's entries.
-func (sd *sparseData) row(r int) (idx []uint16, val []float32) {
+// prefetchRow asks for row r's mask and values, and for the line after
+// the values: kernels.ExpandNonZeros loads sixteen values at a time,
+// masked, and the load of a row's last ones reaches into that line, which
+// belongs to another row and is not in cache. Without it, gathering a
+// shuffled MNIST batch on one thread took 35–37 µs against 30–33 for the
+// 16-bit lists this replaced; with it 23–26 (per-step medians, steps drawn
+// at random between the formats, in a scratch copy of Fit).
+func (sd *sparseData) prefetchRow(r int) {
 	ci := r / sd.chunkRows
 	c := &sd.chunks[ci]
 	i := r - ci*sd.chunkRows
 	s, e := c.start[i], c.start[i+1]
-	return c.idx[s:e:e], c.val[s:e:e]
+	kernels.Prefetch(c.val[s:min(e+16, len(c.val))])
+	kernels.Prefetch(c.bits[i*sd.words : (i+1)*sd.words])
+}
+
+// row returns row r's mask and values.
+func (sd *sparseData) row(r int) (mask []uint16, val []float32) {
+	ci := r / sd.chunkRows
+	c := &sd.chunks[ci]
+	i := r - ci*sd.chunkRows
+	s, e := c.start[i], c.start[i+1]
+	return c.bits[i*sd.words : (i+1)*sd.words : (i+1)*sd.words], c.val[s:e:e]
 }

@@ -214,14 +214,20 @@ func checkSparseData(t *testing.T, what string, sd *sparseData, x []float32, row
 	}
 	list := make([]int32, in)
 	for r := 0; r < rows; r++ {
-		idx, val := sd.row(r)
+		mask, val := sd.row(r)
 		k, _ := kernels.NonZeros(list, x[r*in:r*in+in])
-		if !slices.EqualFunc(idx, list[:k], func(a uint16, b int32) bool { return int32(a) == b }) {
-			t.Fatalf("%s: row %d: positions %v, want %v", what, r, idx, list[:k])
+		var idx []int32
+		for p := range in {
+			if mask[p/16]>>(p%16)&1 == 1 {
+				idx = append(idx, int32(p))
+			}
+		}
+		if len(mask) != (in+15)/16 || !slices.Equal(idx, list[:k]) {
+			t.Fatalf("%s: row %d: %d mask words setting %v, want %d setting %v", what, r, len(mask), idx, (in+15)/16, list[:k])
 		}
 		for e, c := range idx {
-			if val[e] != x[r*in+int(c)] {
-				t.Fatalf("%s: row %d: value %v at %d, want %v", what, r, val[e], c, x[r*in+int(c)])
+			if len(val) != k || val[e] != x[r*in+int(c)] {
+				t.Fatalf("%s: row %d: %d values, %v at %d, want %d, %v", what, r, len(val), val[e], c, k, x[r*in+int(c)])
 			}
 		}
 	}

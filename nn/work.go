@@ -246,15 +246,11 @@ func (p *sparsePrep) RunPart(part int) {
 		var list []int32
 		switch {
 		case p.sd != nil:
-			// Row r's list starts at r*in, as below, in 32 bits for
-			// the kernels.
-			idx, val := p.sd.row(src)
-			clear(xr)
-			list = p.nzBuf[r*in : r*in+len(idx) : r*in+len(idx)]
-			for e, c := range idx {
-				list[e] = int32(c)
-				xr[c] = val[e]
-			}
+			// Row r's list starts at r*in, as below.
+			mask, val := p.sd.row(src)
+			buf := p.nzBuf[r*in : r*in+in]
+			k := kernels.ExpandNonZeros(xr, buf, mask, val)
+			list = buf[:k:k]
 		case p.order != nil:
 			copy(xr, p.srcX[src*in:src*in+in])
 			fallthrough
@@ -283,9 +279,7 @@ func (p *sparsePrep) RunPart(part int) {
 
 // prefetchRow asks for source row src's lists and targets.
 func (p *sparsePrep) prefetchRow(src int) {
-	idx, val := p.sd.row(src)
-	kernels.Prefetch(val)
-	kernels.Prefetch(idx)
+	p.sd.prefetchRow(src)
 	kernels.Prefetch(p.srcY[src*p.out : src*p.out+p.out])
 }
 
