@@ -39,22 +39,25 @@ func CompressNonZeros(bits []uint16, vals, x []float32) (count int, finite bool)
 	return f(bits, vals, x)
 }
 
-// compressNonZerosGeneric is CompressNonZeros after its checks.
+// compressNonZerosGeneric is CompressNonZeros after its checks, branch-free
+// as nonZerosGeneric is: every value is stored at vals[count] (count ≤ i,
+// so within len(x) ≤ len(vals)) and counted only if non-zero. A branch on
+// each value took twice as long on MNIST-like rows (2.6 ms against
+// 1.2–1.5 for BenchmarkCompressNonZeros).
 func compressNonZerosGeneric(mask []uint16, vals, x []float32) (count int, finite bool) {
-	finite = true
+	var inf uint32 // the OR of (exponent bits all ones) over x
 	for w := 0; w*16 < len(x); w++ {
 		var m uint16
 		for j, v := range x[w*16 : min(w*16+16, len(x))] {
-			if v != 0 || v != v {
-				m |= 1 << j
-				vals[count] = v
-				count++
-				finite = finite && !math.IsInf(float64(v), 0) && v == v
-			}
+			vals[count] = v
+			nz := nonZeroBit(v)
+			m |= uint16(nz) << j
+			count += nz
+			inf |= notFiniteBit(v)
 		}
 		mask[w] = m
 	}
-	return count, finite
+	return count, inf == 0
 }
 
 // ExpandNonZeros spreads a row kept as a bit mask and its packed values
