@@ -154,6 +154,8 @@ func TestShapeCounts(t *testing.T) {
 		{Shape{Kernel: GemmSparseRows, M: 128, N: 128, K: 784, NZ: 150}, "128x128x784 nz=150", 2 * 128 * 150 * 128, 4*784*128 + 8*128*150 + 8*128*128},
 		{Shape{Kernel: OuterUpdateSparseT, M: 784, N: 128, K: 128, NZ: 150}, "784x128x128 nz=150", 2 * 128 * 150 * 128, 4*784*128 + 4*128*128 + 8*784*128},
 		{Shape{Kernel: GemvNRows, M: 128, N: 10, NZ: 64}, "128x10 nz=64", 2 * 64 * 10, 4*64*10 + 8*64 + 4*10},
+		{Shape{Kernel: CompressNonZeros, N: 784, NZ: 150}, "n=784 nz=150", 0, 4*784 + 98 + 4*150},
+		{Shape{Kernel: ExpandNonZeros, N: 784, NZ: 150}, "n=784 nz=150", 0, 98 + 8*150 + 4*784},
 	} {
 		if got := tc.s.String(); got != tc.name {
 			t.Errorf("%+v: String() = %q, want %q", tc.s, got, tc.name)

@@ -26,11 +26,16 @@ const (
 	OuterUpdateSparseT = "OuterUpdateSparseT"
 	// The delta handed down to a relu layer, for its non-zero units only.
 	GemvNRows = "GemvNRows"
+	// A training set's rows packed as masks and values, and a batch's rows
+	// spread out again.
+	CompressNonZeros = "CompressNonZeros"
+	ExpandNonZeros   = "ExpandNonZeros"
 )
 
 // KernelNames lists every kernel the bench measures, in table order.
 var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gemm, Exp,
-	GemvTRows, OuterUpdateRows, GemmSparseRows, OuterUpdateSparseT, GemvNRows}
+	GemvTRows, OuterUpdateRows, GemmSparseRows, OuterUpdateSparseT, GemvNRows,
+	CompressNonZeros, ExpandNonZeros}
 
 // Shape is one benchmarked call: a kernel and its sizes.
 //
@@ -48,6 +53,8 @@ var KernelNames = []string{Dot, Axpy, OuterUpdate, Relu, ReluBackward, Gemv, Gem
 //     M inputs from a batch of K samples).
 //   - GemvNRows: NZ listed rows of a M×N matrix times x of length N (the
 //     delta a layer of N outputs hands down to NZ non-zero relu units of M).
+//   - CompressNonZeros, ExpandNonZeros: a row of N inputs, NZ of them
+//     non-zero (an MNIST image as mini-batch Fit lists and gathers it).
 //
 // The sparse kernels' non-zeros sit at positions drawn uniformly (per
 // sample, without repeats). Matrices are dense (leading dimension = row
@@ -70,6 +77,8 @@ func (s Shape) String() string {
 		return fmt.Sprintf("%dx%d nz=%d", s.M, s.N, s.NZ)
 	case GemmSparseRows, OuterUpdateSparseT:
 		return fmt.Sprintf("%dx%dx%d nz=%d", s.M, s.N, s.K, s.NZ)
+	case CompressNonZeros, ExpandNonZeros:
+		return fmt.Sprintf("n=%d nz=%d", s.N, s.NZ)
 	case Gemv:
 		return fmt.Sprintf("%s %dx%d", letter(s.TransA), s.M, s.N)
 	case Gemm:
@@ -114,7 +123,9 @@ func (s Shape) Flops() float64 {
 // counted as reading all of B, which a batch of uniform non-zeros about
 // does, and OuterUpdateSparseT as reading all of Xᵀ, which it scans.
 // GemvNRows reads its listed rows, x and the list, and writes one output
-// per listed position.
+// per listed position. CompressNonZeros reads the row and writes its mask
+// (a bit an input) and values; ExpandNonZeros reads those and writes the
+// row and the positions (4 bytes each).
 func (s Shape) Bytes() float64 {
 	m, n, k, nz := float64(s.M), float64(s.N), float64(s.K), float64(s.NZ)
 	switch s.Kernel {
@@ -138,6 +149,10 @@ func (s Shape) Bytes() float64 {
 		return 4*k*n + 8*m*nz + 8*m*n
 	case OuterUpdateSparseT:
 		return 4*m*k + 4*k*n + 8*m*n
+	case CompressNonZeros:
+		return 4*n + n/8 + 4*nz
+	case ExpandNonZeros:
+		return n/8 + 8*nz + 4*n
 	}
 	return 0
 }
@@ -146,7 +161,7 @@ func (s Shape) Bytes() float64 {
 // one it reads, so that its bandwidth ceiling is the read+write one.
 func (s Shape) writes() bool {
 	switch s.Kernel {
-	case Axpy, OuterUpdate, Relu, ReluBackward, Exp, OuterUpdateRows, OuterUpdateSparseT:
+	case Axpy, OuterUpdate, Relu, ReluBackward, Exp, OuterUpdateRows, OuterUpdateSparseT, ExpandNonZeros:
 		return true
 	}
 	return false
@@ -214,6 +229,8 @@ var SparseShapes = []Shape{
 	{Kernel: GemmSparseRows, M: 128, N: 128, K: 784, NZ: 150},
 	{Kernel: OuterUpdateSparseT, M: 784, N: 128, K: 128, NZ: 150},
 	{Kernel: GemvNRows, M: 128, N: 10, NZ: 64},
+	{Kernel: CompressNonZeros, N: 784, NZ: 150},
+	{Kernel: ExpandNonZeros, N: 784, NZ: 150},
 }
 
 var vectorLengths = []int{128, 784, 4096, 1 << 16}
@@ -373,6 +390,27 @@ func (s Shape) loop() (func(iters int), error) {
 				kernels.OuterUpdateSparseT(k, n, m, tiny, xt, k, d, n, w, n)
 			}
 		}, nil
+	case CompressNonZeros, ExpandNonZeros:
+		x := vec(n)
+		clear(x)
+		for _, p := range positions(r, n, s.NZ) {
+			x[p] = 2*r.Float32() - 1
+		}
+		mask, vals, idx := make([]uint16, (n+15)/16), vec(n), make([]int32, n)
+		kernels.CompressNonZeros(mask, vals, x)
+		if s.Kernel == CompressNonZeros {
+			return func(iters int) {
+				for range iters {
+					kernels.CompressNonZeros(mask, vals, x)
+				}
+			}, nil
+		}
+		vals = vals[:s.NZ]
+		return func(iters int) {
+			for range iters {
+				kernels.ExpandNonZeros(x, idx, mask, vals)
+			}
+		}, nil
 	}
 	return nil, fmt.Errorf("bench: unknown kernel %q (known: %v)", s.Kernel, KernelNames)
 }
@@ -401,6 +439,8 @@ func (s Shape) workingSet() int {
 		return 4 * (m*k + k*n + m*n)
 	case GemvTRows, OuterUpdateRows, GemvNRows:
 		return 4*s.NZ*n + 4*(m+n)
+	case CompressNonZeros, ExpandNonZeros:
+		return 4*n + n/8 + 4*s.NZ
 	}
 	return 0
 }
