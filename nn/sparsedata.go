@@ -15,9 +15,9 @@ import (
 // here): an MNIST row is 3,136 bytes dense against 698 as a mask and 150
 // values. Lists of 16-bit positions before them (900 bytes a row) took a
 // scattered store a value to spread out again, and an MNIST training step
-// (784-128-10, one thread) 1.04 times as long (per-step medians and
-// tenth percentiles, steps drawn at random between the two; AVX2 too,
-// 1.02–1.04, in a slower spell of the machine); building them took 21–30 ms against
+// (784-128-10, one thread) 1.04 times as long (per-step medians and tenth
+// percentiles, steps drawn at random between the two; with AVX2 1.02–1.04,
+// in a slower spell of the machine). Building them took 21–30 ms against
 // 18.5–21 with kernels.CompressNonZeros (BenchmarkNewSparseData, one
 // thread; 11.8–12.3 against 10.3–11.4 on two).
 //
