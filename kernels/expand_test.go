@@ -59,22 +59,11 @@ func TestExpandNonZeros(t *testing.T) {
 				for i := range x {
 					x[i] = -3 // a stale row: every entry must be written
 				}
-				const sentinel = -7
-				ioff := (ci * 11) % 16
-				buf := make([]int32, guardLen+ioff+n+guardLen)
-				for i := range buf {
-					buf[i] = sentinel
-				}
-				start := guardLen + ioff
-				idx := buf[start : start+n : start+n]
+				idx, checkIdx := guardedInt32(n, (ci*11)%16)
 				count := ExpandNonZeros(x, idx, mask, vals)
 				what := fmt.Sprintf("ExpandNonZeros n=%d density=%.2f", n, density)
 				checkX(t, what)
-				for i, v := range buf {
-					if (i < start || i >= start+n) && v != sentinel {
-						t.Fatalf("%s: element %d outside idx was overwritten with %d", what, i-start, v)
-					}
-				}
+				checkIdx(t, what)
 				if count != len(wantIdx) || !slices.Equal(idx[:count], wantIdx) {
 					t.Fatalf("%s: got %d positions %v, want %d %v", what, count, idx[:count], len(wantIdx), wantIdx)
 				}
@@ -90,82 +79,49 @@ func TestExpandNonZeros(t *testing.T) {
 
 func TestCompressNonZeros(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(67, 68))
 		// 1<<16 + 21: past 64 Ki entries, where the NEON wrapper splits
 		// the row into calls.
-		lengths := []int{1000, 4099, 1<<16 + 21}
-		for n := 0; n <= 300; n++ {
-			lengths = append(lengths, n)
-		}
-		for ci, n := range lengths {
-			for _, density := range []float64{0, 0.19, 0.6, 1} {
-				off := (ci + int(density*10)) % 16
-				x := make([]float32, off+n)[off:]
-				for i := range x {
-					if r.Float64() < density {
-						x[i] = float32(r.Float64() + 0.5)
-					}
-				}
-				// Every third case plants one special value (−0 among
-				// them, which is zero).
-				if ci%3 == 0 && n > 0 {
-					x[r.IntN(n)] = math.Float32frombits(nonZeroSpecials[ci/3%len(nonZeroSpecials)])
-				}
-				words := (n + 15) / 16
-				wantMask := make([]uint16, words)
-				var wantVals []float32
-				wantFinite := true
-				for i, v := range x {
-					if v != 0 || v != v {
-						wantMask[i/16] |= 1 << (i % 16)
-						wantVals = append(wantVals, v)
-					}
-					wantFinite = wantFinite && !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
-				}
-				// The mask starts as junk, as reused memory does, between
-				// sentinel words; vals between guards.
-				const sentinel = 0x5a5a
-				moff := (ci * 3) % 8
-				mbuf := make([]uint16, 4+moff+words+4)
-				for i := range mbuf {
-					mbuf[i] = sentinel
-				}
-				mask := mbuf[4+moff : 4+moff+words : 4+moff+words]
-				vals, checkVals := guarded(n, (ci*7)%16)
-				count, finite := CompressNonZeros(mask, vals, x)
-				what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f off=%d", n, density, off)
-				checkVals(t, what)
-				for i, v := range mbuf {
-					if (i < 4+moff || i >= 4+moff+words) && v != sentinel {
-						t.Fatalf("%s: word %d outside the mask was overwritten with %#x", what, i-4-moff, v)
-					}
-				}
-				if !slices.Equal(mask, wantMask) {
-					t.Fatalf("%s: mask %x, want %x", what, mask, wantMask)
-				}
-				if count != len(wantVals) || finite != wantFinite {
-					t.Fatalf("%s: count %d finite %v, want %d %v", what, count, finite, len(wantVals), wantFinite)
-				}
-				for e, v := range wantVals {
-					if math.Float32bits(vals[e]) != math.Float32bits(v) {
-						t.Fatalf("%s: vals[%d] = %#x, want %#x", what, e, math.Float32bits(vals[e]), math.Float32bits(v))
-					}
-				}
-				// And back: ExpandNonZeros restores x, −0 as +0.
-				back, idx := make([]float32, n), make([]int32, n)
-				if k := ExpandNonZeros(back, idx, mask, vals[:count]); k != count {
-					t.Fatalf("%s: expanded %d entries, want %d", what, k, count)
-				}
-				for i, v := range x {
-					if v == 0 {
-						v = 0
-					}
-					if math.Float32bits(back[i]) != math.Float32bits(v) {
-						t.Fatalf("%s: x[%d] came back as %#x, want %#x", what, i, math.Float32bits(back[i]), math.Float32bits(v))
-					}
+		eachNonZeroRow(rand.New(rand.NewPCG(67, 68)), []int{1000, 4099, 1<<16 + 21}, func(ci int, density float64, x []float32) {
+			n := len(x)
+			pos, wantFinite := nonZeroPositions(x)
+			words := (n + 15) / 16
+			wantMask := make([]uint16, words)
+			for _, i := range pos {
+				wantMask[i/16] |= 1 << (i % 16)
+			}
+			// The mask starts as junk, as reused memory does: the guard
+			// words fill it as they surround it. vals sits between guards.
+			mask, checkMask := guardedWith(words, (ci*3)%8, uint16(0x5a5a), func(a, b uint16) bool { return a == b })
+			vals, checkVals := guarded(n, (ci*7)%16)
+			count, finite := CompressNonZeros(mask, vals, x)
+			what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f", n, density)
+			checkMask(t, what)
+			checkVals(t, what)
+			if !slices.Equal(mask, wantMask) {
+				t.Fatalf("%s: mask %x, want %x", what, mask, wantMask)
+			}
+			if count != len(pos) || finite != wantFinite {
+				t.Fatalf("%s: count %d finite %v, want %d %v", what, count, finite, len(pos), wantFinite)
+			}
+			for e, i := range pos {
+				if math.Float32bits(vals[e]) != math.Float32bits(x[i]) {
+					t.Fatalf("%s: vals[%d] = %#x, want %#x", what, e, math.Float32bits(vals[e]), math.Float32bits(x[i]))
 				}
 			}
-		}
+			// And back: ExpandNonZeros restores x, −0 as +0.
+			back, idx := make([]float32, n), make([]int32, n)
+			if k := ExpandNonZeros(back, idx, mask, vals[:count]); k != count {
+				t.Fatalf("%s: expanded %d entries, want %d", what, k, count)
+			}
+			for i, v := range x {
+				if v == 0 {
+					v = 0
+				}
+				if math.Float32bits(back[i]) != math.Float32bits(v) {
+					t.Fatalf("%s: x[%d] came back as %#x, want %#x", what, i, math.Float32bits(back[i]), math.Float32bits(v))
+				}
+			}
+		})
 	})
 }
 

@@ -45,21 +45,32 @@ func eachImpl(t *testing.T, f func(t *testing.T)) {
 // guarded returns a slice of n elements at offset off inside a buffer whose
 // other elements are guards, and a function that checks the guards.
 func guarded(n, off int) ([]float32, func(t *testing.T, what string)) {
-	buf := make([]float32, guardLen+off+n+guardLen)
+	return guardedWith(n, off, guard, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) })
+}
+
+// guardedWith is guarded for any element type: the guards are g, and same
+// tells whether an element still holds one.
+func guardedWith[T any](n, off int, g T, same func(a, b T) bool) ([]T, func(t *testing.T, what string)) {
+	buf := make([]T, guardLen+off+n+guardLen)
 	for i := range buf {
-		buf[i] = guard
+		buf[i] = g
 	}
 	start := guardLen + off
 	s := buf[start : start+n : start+n]
 	check := func(t *testing.T, what string) {
 		t.Helper()
 		for i, v := range buf {
-			if (i < start || i >= start+n) && math.Float32bits(v) != math.Float32bits(guard) {
+			if (i < start || i >= start+n) && !same(v, g) {
 				t.Fatalf("%s: element %d outside the output (at %d..%d) was overwritten with %v", what, i-start, 0, n, v)
 			}
 		}
 	}
 	return s, check
+}
+
+// guardedInt32 is guarded for index lists.
+func guardedInt32(n, off int) ([]int32, func(t *testing.T, what string)) {
+	return guardedWith(n, off, int32(-7), func(a, b int32) bool { return a == b })
 }
 
 // randFill fills s with values in [-1, 1).

@@ -389,60 +389,64 @@ func BenchmarkSparseRows(b *testing.B) {
 // get wrong: ±0, NaNs of both signs, ±Inf, subnormals, the largest finite.
 var nonZeroSpecials = []uint32{0x80000000, 0x7fc00000, 0xffc00001, 0x7f800001, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff, 0x7f7fffff}
 
-func TestNonZeros(t *testing.T) {
-	eachImpl(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(41, 42))
-		lengths := []int{1000, 4099}
-		for n := 0; n <= 300; n++ {
-			lengths = append(lengths, n)
-		}
-		for ci, n := range lengths {
-			for _, density := range []float64{0, 0.19, 0.6, 1} {
-				off := (ci + int(density*10)) % 16
-				x := make([]float32, off+n)[off:]
-				for i := range x {
-					if r.Float64() < density {
-						x[i] = float32(r.Float64() + 0.5)
-					}
-				}
-				// Every third case plants one special value; MNIST-like
-				// all-zero stretches come from density 0.19 and 0.
-				if ci%3 == 0 && n > 0 {
-					x[r.IntN(n)] = math.Float32frombits(nonZeroSpecials[ci/3%len(nonZeroSpecials)])
-				}
-				var want []int32
-				wantFinite := true
-				for i, v := range x {
-					if v != 0 || v != v {
-						want = append(want, int32(i))
-					}
-					wantFinite = wantFinite && !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
-				}
-				// idx sits between sentinels; entries past the count are
-				// free to change, those outside idx are not.
-				const sentinel = -7
-				ioff := (ci * 5) % 16
-				buf := make([]int32, guardLen+ioff+n+guardLen)
-				for i := range buf {
-					buf[i] = sentinel
-				}
-				start := guardLen + ioff
-				idx := buf[start : start+n : start+n]
-				count, finite := NonZeros(idx, x)
-				what := fmt.Sprintf("NonZeros n=%d density=%.2f off=%d", n, density, off)
-				for i, v := range buf {
-					if (i < start || i >= start+n) && v != sentinel {
-						t.Fatalf("%s: element %d outside idx was overwritten with %d", what, i-start, v)
-					}
-				}
-				if count != len(want) || !slices.Equal(idx[:count], want) {
-					t.Fatalf("%s: got %d positions %v, want %d %v", what, count, idx[:count], len(want), want)
-				}
-				if finite != wantFinite {
-					t.Fatalf("%s: finite = %v, want %v", what, finite, wantFinite)
+// eachNonZeroRow calls f with rows x of every length in extra and 0..300,
+// at densities 0, 0.19, 0.6 and 1 (MNIST-like all-zero stretches come
+// from 0.19 and 0), each misaligned its own way; ci numbers the length.
+// Every third case plants one special value of nonZeroSpecials (−0 among
+// them, which is zero).
+func eachNonZeroRow(r *rand.Rand, extra []int, f func(ci int, density float64, x []float32)) {
+	lengths := extra
+	for n := 0; n <= 300; n++ {
+		lengths = append(lengths, n)
+	}
+	for ci, n := range lengths {
+		for _, density := range []float64{0, 0.19, 0.6, 1} {
+			off := (ci + int(density*10)) % 16
+			x := make([]float32, off+n)[off:]
+			for i := range x {
+				if r.Float64() < density {
+					x[i] = float32(r.Float64() + 0.5)
 				}
 			}
+			if ci%3 == 0 && n > 0 {
+				x[r.IntN(n)] = math.Float32frombits(nonZeroSpecials[ci/3%len(nonZeroSpecials)])
+			}
+			f(ci, density, x)
 		}
+	}
+}
+
+// nonZeroPositions is the reference of NonZeros: the positions of x's
+// entries that are not ±0 (NaN included), and whether all are finite.
+func nonZeroPositions(x []float32) (pos []int32, finite bool) {
+	finite = true
+	for i, v := range x {
+		if v != 0 || v != v {
+			pos = append(pos, int32(i))
+		}
+		finite = finite && !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
+	}
+	return pos, finite
+}
+
+func TestNonZeros(t *testing.T) {
+	eachImpl(t, func(t *testing.T) {
+		eachNonZeroRow(rand.New(rand.NewPCG(41, 42)), []int{1000, 4099}, func(ci int, density float64, x []float32) {
+			n := len(x)
+			want, wantFinite := nonZeroPositions(x)
+			// Entries of idx past the count are free to change, those
+			// outside idx are not.
+			idx, checkIdx := guardedInt32(n, (ci*5)%16)
+			count, finite := NonZeros(idx, x)
+			what := fmt.Sprintf("NonZeros n=%d density=%.2f", n, density)
+			checkIdx(t, what)
+			if count != len(want) || !slices.Equal(idx[:count], want) {
+				t.Fatalf("%s: got %d positions %v, want %d %v", what, count, idx[:count], len(want), want)
+			}
+			if finite != wantFinite {
+				t.Fatalf("%s: finite = %v, want %v", what, finite, wantFinite)
+			}
+		})
 	})
 }
 
