@@ -81,7 +81,7 @@ func TestCompressNonZeros(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
 		// 1<<16 + 21: past 64 Ki entries, where the NEON wrapper splits
 		// the row into calls.
-		eachNonZeroRow(rand.New(rand.NewPCG(67, 68)), []int{1000, 4099, 1<<16 + 21}, func(ci int, density float64, x []float32) {
+		eachNonZeroRow(rand.New(rand.NewPCG(67, 68)), []int{1000, 4099, 1<<16 + 21}, func(ci int, density float64, off int, x []float32) {
 			n := len(x)
 			pos, wantFinite := nonZeroPositions(x)
 			words := (n + 15) / 16
@@ -94,7 +94,7 @@ func TestCompressNonZeros(t *testing.T) {
 			mask, checkMask := guardedWith(words, (ci*3)%8, uint16(0x5a5a), func(a, b uint16) bool { return a == b })
 			vals, checkVals := guarded(n, (ci*7)%16)
 			count, finite := CompressNonZeros(mask, vals, x)
-			what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f", n, density)
+			what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f off=%d", n, density, off)
 			checkMask(t, what)
 			checkVals(t, what)
 			if !slices.Equal(mask, wantMask) {

@@ -391,11 +391,11 @@ var nonZeroSpecials = []uint32{0x80000000, 0x7fc00000, 0xffc00001, 0x7f800001, 0
 
 // eachNonZeroRow calls f with rows x of every length in extra and 0..300,
 // at densities 0, 0.19, 0.6 and 1 (MNIST-like all-zero stretches come
-// from 0.19 and 0), each misaligned its own way; ci numbers the length.
-// Every third case plants one special value of nonZeroSpecials (−0 among
-// them, which is zero).
-func eachNonZeroRow(r *rand.Rand, extra []int, f func(ci int, density float64, x []float32)) {
-	lengths := extra
+// from 0.19 and 0), each off floats past an aligned start; ci numbers the
+// length. Every third case plants one special value of nonZeroSpecials
+// (−0 among them, which is zero).
+func eachNonZeroRow(r *rand.Rand, extra []int, f func(ci int, density float64, off int, x []float32)) {
+	lengths := slices.Clip(extra)
 	for n := 0; n <= 300; n++ {
 		lengths = append(lengths, n)
 	}
@@ -411,7 +411,7 @@ func eachNonZeroRow(r *rand.Rand, extra []int, f func(ci int, density float64, x
 			if ci%3 == 0 && n > 0 {
 				x[r.IntN(n)] = math.Float32frombits(nonZeroSpecials[ci/3%len(nonZeroSpecials)])
 			}
-			f(ci, density, x)
+			f(ci, density, off, x)
 		}
 	}
 }
@@ -431,14 +431,14 @@ func nonZeroPositions(x []float32) (pos []int32, finite bool) {
 
 func TestNonZeros(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
-		eachNonZeroRow(rand.New(rand.NewPCG(41, 42)), []int{1000, 4099}, func(ci int, density float64, x []float32) {
+		eachNonZeroRow(rand.New(rand.NewPCG(41, 42)), []int{1000, 4099}, func(ci int, density float64, off int, x []float32) {
 			n := len(x)
 			want, wantFinite := nonZeroPositions(x)
 			// Entries of idx past the count are free to change, those
 			// outside idx are not.
 			idx, checkIdx := guardedInt32(n, (ci*5)%16)
 			count, finite := NonZeros(idx, x)
-			what := fmt.Sprintf("NonZeros n=%d density=%.2f", n, density)
+			what := fmt.Sprintf("NonZeros n=%d density=%.2f off=%d", n, density, off)
 			checkIdx(t, what)
 			if count != len(want) || !slices.Equal(idx[:count], want) {
 				t.Fatalf("%s: got %d positions %v, want %d %v", what, count, idx[:count], len(want), want)
