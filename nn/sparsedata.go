@@ -70,10 +70,11 @@ const sparseDataChunksPerThread = 2
 // index of x's first NaN or ±Inf, or −1, so that it also serves as Fit's
 // check of x. The shares run on kernels' pool, at most kernels.Threads() of
 // them. The lists go into the memory of reuse's, if not nil, which must not
-// be used again: first touching fresh memory for MNIST's lists (72 MB with
-// 32-bit positions) took more time (40 ms of page faults, one thread) than
-// listing them into reused memory (15–25 ms); 54 MB of 16-bit positions
-// took about 21 ms of page faults alone, and the masks' 42 MB take less.
+// be used again: first touching fresh memory costs more than the listing
+// itself. MNIST's 42 MB of masks and values took 35–41 ms to list into
+// fresh memory and 9.3–11.6 into reused memory (one thread; 24–26 against
+// 8.3–9.4 on two; in a slow spell of the machine, a virtual machine whose
+// host backs each fresh page too).
 func newSparseData(x []float32, rows, in int, reuse *sparseData) (sd *sparseData, bad int) {
 	if in > sparseMaxInputs {
 		return nil, firstNonFinite(x)

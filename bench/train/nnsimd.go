@@ -46,8 +46,8 @@ func runNNSIMD(c Case, d Data, threads int) (Result, error) {
 	reached := false
 	// Earlier runs' garbage is collected and its memory handed back to the
 	// system, so that Fit allocates and first touches its workspace (the
-	// mini-batch input lists: 54 MB for MNIST, tens of milliseconds of page
-	// faults here) as in a fresh process, and as each Python run does.
+	// mini-batch input lists: 42 MB for MNIST, 15–30 ms of page faults
+	// here) as in a fresh process, and as each Python run does.
 	debug.FreeOSMemory()
 	mark, cpuMark := time.Now(), cpuSeconds()
 	tc.Progress = func(p nn.Progress) bool {
