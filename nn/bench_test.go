@@ -21,6 +21,7 @@ func mnistLike(rows int) (x, y []float32) {
 
 // BenchmarkTrainStep measures one training step of a 784-128-10 network on
 // one thread, and reports the time a 60,000-sample MNIST epoch would take.
+// Its names, like BenchmarkMNISTEpoch's, all have three levels.
 //
 //	go test -run '^$' -bench TrainStep -benchtime 200ms ./nn/
 func BenchmarkTrainStep(b *testing.B) {
@@ -28,7 +29,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	kernels.SetThreads(1)
 	const pool = 1024
 	x, y := mnistLike(pool)
-	b.Run("per-sample/relu-mse", func(b *testing.B) {
+	b.Run("per-sample/relu-mse/sparse", func(b *testing.B) {
 		n, _ := New(Config{Sizes: []int{784, 128, 10}, Seed: 1})
 		b.ReportAllocs()
 		cpu0 := cpuSeconds()
@@ -52,6 +53,8 @@ func BenchmarkTrainStep(b *testing.B) {
 		}
 		if c.sparse {
 			name += "/sparse"
+		} else {
+			name += "/dense"
 		}
 		nz := make([][]int32, pool)
 		for r := range nz {
@@ -93,8 +96,8 @@ func BenchmarkFitEpoch(b *testing.B) {
 		cfg  Config
 		tc   TrainConfig
 	}{
-		{"per-sample/relu-mse", Config{Sizes: []int{784, 128, 10}, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}},
-		{"batch128/cross-entropy", Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}},
+		{"per-sample/relu-mse/1-thread", Config{Sizes: []int{784, 128, 10}, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}},
+		{"batch128/cross-entropy/1-thread", Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}},
 		{"batch128/cross-entropy/2-threads", Config{Sizes: []int{784, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1}, TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
