@@ -91,7 +91,7 @@ func TestCompressNonZeros(t *testing.T) {
 			}
 			// The mask starts as junk, as reused memory does: the guard
 			// words fill it as they surround it. vals sits between guards.
-			mask, checkMask := guardedWith(words, (ci*3)%8, uint16(0x5a5a), func(a, b uint16) bool { return a == b })
+			mask, checkMask := guardedWith(words, (ci*3)%8, uint16(0x5a5a), equal[uint16])
 			vals, checkVals := guarded(n, (ci*7)%16)
 			count, finite := CompressNonZeros(mask, vals, x)
 			what := fmt.Sprintf("CompressNonZeros n=%d density=%.2f off=%d", n, density, off)

@@ -70,8 +70,11 @@ func guardedWith[T any](n, off int, g T, same func(a, b T) bool) ([]T, func(t *t
 
 // guardedInt32 is guarded for index lists.
 func guardedInt32(n, off int) ([]int32, func(t *testing.T, what string)) {
-	return guardedWith(n, off, int32(-7), func(a, b int32) bool { return a == b })
+	return guardedWith(n, off, int32(-7), equal[int32])
 }
+
+// equal is guardedWith's same for the types whose guards compare with ==.
+func equal[T comparable](a, b T) bool { return a == b }
 
 // randFill fills s with values in [-1, 1).
 func randFill(r *rand.Rand, s []float32) {
