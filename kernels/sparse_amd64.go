@@ -20,13 +20,13 @@ func init() {
 }
 
 // nonZerosAVX512Asm writes the positions of x's non-zero entries (NaNs
-// included) to idx in ascending order, 16 floats per step, and reports
-// whether x is all finite. len(idx) ≥ len(x).
+// included) to idx in ascending order, two 16-float vectors per step, and
+// reports whether x is all finite. len(idx) ≥ len(x).
 //
 //go:noescape
 func nonZerosAVX512Asm(idx []int32, x []float32) (count int, finite bool)
 
-// nonZerosAVX2Asm is nonZerosAVX512Asm with 8 floats per step.
+// nonZerosAVX2Asm is nonZerosAVX512Asm with one 8-float vector per step.
 //
 //go:noescape
 func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)

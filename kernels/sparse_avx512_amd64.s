@@ -367,12 +367,23 @@ GLOBL nonZeroIota<>(SB), RODATA|NOPTR, $64
 // func nonZerosAVX512Asm(idx []int32, x []float32) (count int, finite bool)
 //
 // Per 16 floats: VCMPPS (≠ 0, unordered true, so NaNs count) gives a mask,
-// VPCOMPRESSD packs the positions of its set lanes, and a store masked to
-// the popcount appends them at idx[AX]. Z5 accumulates x·0, which is NaN
-// from any ±Inf or NaN and ±0 otherwise.
+// VPCOMPRESSD packs the positions of its set lanes, and a store appends
+// them at idx[AX]; a popcount of the mask moves AX on. The stores of whole
+// vectors are not masked: a vector at position i stores at AX ≤ i, so
+// within len(idx) ≥ len(x), and lanes past the count are overwritten by
+// the next store or left, as NonZeros allows. The floats go two vectors at
+// a time. Z5 and Z14 accumulate x·0, which is NaN from any ±Inf or NaN and
+// ±0 otherwise; two sums, so that the pairs do not wait on one chain of
+// multiply-adds. MNIST rows in L2 took 90–130 ns each against 104–141 one
+// vector at a time with masked stores (in one process, the two in turn on
+// the same rows, all 60,000). Skipping a pair with no non-zero (an
+// image's border) was no faster: the branch mispredicts on rows not seen
+// before.
 //
-// Registers: DI idx, SI x, BX floats left, AX count, CX a popcount (the
-// shift count of a mask), Z2 positions of the current vector, Z3 sixteen in every lane, Z4 zero, Z5 the x·0 sum.
+// Registers: DI idx, SI x, BX floats left, AX count, CX and DX popcounts
+// (CX also the shift count of the tail's mask), Z2 and Z6 the positions of
+// the current pair's vectors, Z3 sixteen and Z7 thirty-two in every lane,
+// Z4 zero, Z5 and Z14 the x·0 sums.
 TEXT ·nonZerosAVX512Asm(SB), NOSPLIT, $0-57
 	MOVQ         idx_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
@@ -381,8 +392,36 @@ TEXT ·nonZerosAVX512Asm(SB), NOSPLIT, $0-57
 	VMOVDQU32    nonZeroIota<>(SB), Z2
 	MOVL         $16, R8
 	VPBROADCASTD R8, Z3
+	VPADDD       Z3, Z3, Z7
+	VPADDD       Z3, Z2, Z6
 	VPXORD       Z4, Z4, Z4
 	VPXORD       Z5, Z5, Z5
+	VPXORD       Z14, Z14, Z14
+
+vec32:
+	CMPQ        BX, $32
+	JB          vec16
+	VMOVUPS     (SI), Z0
+	VMOVUPS     64(SI), Z8
+	VFMADD231PS Z0, Z4, Z5
+	VFMADD231PS Z8, Z4, Z14
+	VCMPPS      $4, Z4, Z0, K1
+	VCMPPS      $4, Z4, Z8, K2
+	KMOVW       K1, R9
+	KMOVW       K2, R10
+	VPCOMPRESSD Z2, K1, Z1
+	VPCOMPRESSD Z6, K2, Z9
+	POPCNTL     R9, CX
+	POPCNTL     R10, DX
+	VMOVDQU32   Z1, (DI)(AX*4)
+	ADDQ        CX, AX
+	VMOVDQU32   Z9, (DI)(AX*4)
+	ADDQ        DX, AX
+	VPADDD      Z7, Z2, Z2
+	VPADDD      Z7, Z6, Z6
+	ADDQ        $128, SI
+	SUBQ        $32, BX
+	JMP         vec32
 
 vec16:
 	CMPQ        BX, $16
@@ -393,16 +432,11 @@ vec16:
 	KMOVW       K1, R9
 	VPCOMPRESSD Z2, K1, Z1
 	POPCNTL     R9, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K2
-	VMOVDQU32   Z1, K2, (DI)(AX*4)
+	VMOVDQU32   Z1, (DI)(AX*4)
 	ADDQ        CX, AX
 	VPADDD      Z3, Z2, Z2
 	ADDQ        $64, SI
 	SUBQ        $16, BX
-	JMP         vec16
 
 tail:
 	// The last 1..15 floats, loaded zero-masked: the lanes past the end
@@ -429,6 +463,7 @@ tail:
 
 done:
 	MOVQ    AX, count+48(FP)
+	VADDPS  Z14, Z5, Z5
 	VCMPPS  $3, Z5, Z5, K1
 	KORTESTW K1, K1
 	SETEQ   finite+56(FP)
