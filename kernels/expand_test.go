@@ -145,28 +145,37 @@ func TestCompressNonZerosShortSlices(t *testing.T) {
 }
 
 // TestExpandNonZerosShortVals: a mask asking for one value more than vals
-// holds, at every place of the last word, panics with a named message
-// instead of reading past vals.
+// holds panics with a named message instead of reading past vals, wherever
+// its last set bit falls: in the last word, or (when the rest are clear)
+// in either word of a pair the AVX-512 kernel takes at once.
 func TestExpandNonZerosShortVals(t *testing.T) {
 	eachImpl(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(63, 64))
 		for _, n := range []int{1, 15, 16, 17, 33, 784} {
-			mask, vals, _, _ := expandCase(r, n, 0.5, 0, false)
-			mask[len(mask)-1] |= 1 << ((n - 1) % 16)
-			want := 0
-			for i := range n {
-				want += int(mask[i/16] >> (i % 16) & 1)
-			}
-			vals = append(vals, 1)[:want-1]
-			func() {
-				defer func() {
-					msg, _ := recover().(string)
-					if wantMsg := fmt.Sprintf("the mask has more set bits than len(vals) = %d", want-1); !strings.Contains(msg, wantMsg) {
-						t.Errorf("n=%d: panicked with %q, want %q", n, msg, wantMsg)
-					}
+			for _, last := range []int{n - 1, 5, 20, 37} {
+				if last >= n {
+					continue
+				}
+				mask, vals, _, _ := expandCase(r, n, 0.5, 0, false)
+				for i := last + 1; i < len(mask)*16; i++ {
+					mask[i/16] &^= 1 << (i % 16)
+				}
+				mask[last/16] |= 1 << (last % 16)
+				want := 0
+				for i := range n {
+					want += int(mask[i/16] >> (i % 16) & 1)
+				}
+				vals = append(vals, 1)[:want-1]
+				func() {
+					defer func() {
+						msg, _ := recover().(string)
+						if wantMsg := fmt.Sprintf("the mask has more set bits than len(vals) = %d", want-1); !strings.Contains(msg, wantMsg) {
+							t.Errorf("n=%d, last set bit %d: panicked with %q, want %q", n, last, msg, wantMsg)
+						}
+					}()
+					ExpandNonZeros(make([]float32, n), make([]int32, n), mask, vals)
 				}()
-				ExpandNonZeros(make([]float32, n), make([]int32, n), mask, vals)
-			}()
+			}
 		}
 	})
 }
