@@ -2,6 +2,14 @@
 
 #include "textflag.h"
 
+// LOWBITS sets the CX lowest bits of the mask register k (CX ≤ 16), and
+// leaves them in the general register reg too.
+#define LOWBITS(reg, k) \
+	MOVL  $1, reg; \
+	SHLL  CX, reg; \
+	DECL  reg;     \
+	KMOVW reg, k
+
 // func expandNonZerosAVX512Asm(x []float32, idx []int32, bits []uint16, vals []float32) int
 //
 // ExpandNonZeros (expand.go) sixteen entries at a time, two words a
@@ -50,15 +58,9 @@ pair32:
 	CMPQ        R14, R10
 	JA          short
 	MOVL        DX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K2
+	LOWBITS(R11, K2)
 	MOVL        R13, CX
-	MOVL        $1, R12
-	SHLL        CX, R12
-	DECL        R12
-	KMOVW       R12, K4
+	LOWBITS(R12, K4)
 	VMOVUPS.Z   (SI), K2, Z4
 	VMOVUPS.Z   (SI)(DX*4), K4, Z10
 	VEXPANDPS.Z Z4, K1, Z0
@@ -91,10 +93,7 @@ word16:
 	CMPQ        DX, R10
 	JA          short
 	MOVL        DX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K2
+	LOWBITS(R11, K2)
 	VMOVUPS.Z   (SI), K2, Z4
 	VEXPANDPS.Z Z4, K1, Z0
 	VMOVUPS     Z0, (DI)
@@ -118,10 +117,7 @@ tail:
 	TESTQ       BX, BX
 	JZ          done
 	MOVQ        BX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K3
+	LOWBITS(R11, K3)
 	MOVWLZX     (R9), CX
 	ANDL        R11, CX
 	KMOVW       CX, K1
@@ -129,10 +125,7 @@ tail:
 	CMPQ        DX, R10
 	JA          short
 	MOVL        DX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K2
+	LOWBITS(R11, K2)
 	VMOVUPS.Z   (SI), K2, Z4
 	VEXPANDPS.Z Z4, K1, Z0
 	VMOVUPS     Z0, K3, (DI)
@@ -222,10 +215,7 @@ ctail:
 	TESTQ       BX, BX
 	JZ          cdone
 	MOVQ        BX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K3
+	LOWBITS(R11, K3)
 	VMOVUPS.Z   (SI), K3, Z0
 	VFMADD231PS Z0, Z4, Z5
 	VCMPPS      $4, Z4, Z0, K1
@@ -234,10 +224,7 @@ ctail:
 	VCOMPRESSPS Z0, K1, Z1
 	POPCNTL     CX, DX
 	MOVL        DX, CX
-	MOVL        $1, R11
-	SHLL        CX, R11
-	DECL        R11
-	KMOVW       R11, K2
+	LOWBITS(R11, K2)
 	VMOVUPS     Z1, K2, (DI)(AX*4)
 	ADDQ        DX, AX
 
