@@ -128,6 +128,19 @@ func checkLen(fn, name string, n C.int64_t) error {
 	return nil
 }
 
+// checkOutput checks an optional output array and its capacity, as the
+// header describes them: a capacity (named capName) within 0..NNSIMD_MAX_LEN,
+// and the array (named name) not NULL unless the capacity is 0.
+func checkOutput(fn, name string, isNull bool, capName string, capacity C.int64_t) error {
+	if err := checkLen(fn, capName, capacity); err != nil {
+		return err
+	}
+	if capacity > 0 && isNull {
+		return argErrorf("%s: %s is NULL but %s = %d", fn, name, capName, int64(capacity))
+	}
+	return nil
+}
+
 // matrixLen returns the number of floats a rows×cols matrix with leading
 // dimension ld spans, (rows−1)·ld + cols, after checking the arguments.
 func matrixLen(fn, name string, rows, cols, ld C.int64_t) (int, error) {

@@ -187,11 +187,8 @@ func nnsimd_go_net_sizes(h C.uint64_t, sizes *C.int64_t, capacity C.int64_t, cou
 	if count == nil {
 		return fail(C.NNSIMD_EINVAL, fn+": count is NULL")
 	}
-	if err := checkLen(fn, "cap", capacity); err != nil {
+	if err := checkOutput(fn, "sizes", sizes == nil, "cap", capacity); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
-	}
-	if capacity > 0 && sizes == nil {
-		return failf(C.NNSIMD_EINVAL, "%s: sizes is NULL but cap = %d", fn, int64(capacity))
 	}
 	e, err := acquire(fn, h)
 	if err != nil {
@@ -261,11 +258,8 @@ func nnsimd_go_net_get_params(h C.uint64_t, biases C.int, layer C.int64_t, buf *
 	if count == nil {
 		return fail(C.NNSIMD_EINVAL, fn+": count is NULL")
 	}
-	if err := checkLen(fn, "cap", capacity); err != nil {
+	if err := checkOutput(fn, "buf", buf == nil, "cap", capacity); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
-	}
-	if capacity > 0 && buf == nil {
-		return failf(C.NNSIMD_EINVAL, "%s: buf is NULL but cap = %d", fn, int64(capacity))
 	}
 	e, err := acquire(fn, h)
 	if err != nil {
@@ -361,11 +355,8 @@ func nnsimd_go_net_fit(h C.uint64_t, x, y *C.float, rows, epochs C.int64_t, lr C
 	if threads < 0 || threads > 1<<16 {
 		return failf(C.NNSIMD_EINVAL, "%s: threads = %d, want 0 (all CPUs) .. 65536", fn, int64(threads))
 	}
-	if err := checkLen(fn, "losses_cap", lossesCap); err != nil {
+	if err := checkOutput(fn, "losses", losses == nil, "losses_cap", lossesCap); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
-	}
-	if lossesCap > 0 && losses == nil {
-		return failf(C.NNSIMD_EINVAL, "%s: losses is NULL but losses_cap = %d", fn, int64(lossesCap))
 	}
 	if lossesCap > 0 && lossesCap < epochs {
 		return failf(C.NNSIMD_EINVAL, "%s: losses_cap = %d, want ≥ epochs (%d)", fn, int64(lossesCap), int64(epochs))
@@ -545,11 +536,8 @@ func nnsimd_go_net_evaluate(h C.uint64_t, x *C.float, rows C.int64_t, labels *C.
 	if accuracy == nil {
 		return fail(C.NNSIMD_EINVAL, fn+": accuracy is NULL")
 	}
-	if err := checkLen(fn, "confusion_cap", confusionCap); err != nil {
+	if err := checkOutput(fn, "confusion", confusion == nil, "confusion_cap", confusionCap); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)
-	}
-	if confusionCap > 0 && confusion == nil {
-		return failf(C.NNSIMD_EINVAL, "%s: confusion is NULL but confusion_cap = %d", fn, int64(confusionCap))
 	}
 	e, err := acquire(fn, h)
 	if err != nil {
