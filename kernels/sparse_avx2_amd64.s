@@ -336,22 +336,39 @@ badrow:
 // func nonZerosAVX2Asm(idx []int32, x []float32) (count int, finite bool)
 //
 // Per 8 floats: VCMPPS (≠ 0, unordered true, so NaNs count) and
-// VMOVMSKPS give the non-zero lanes; an all-zero block (much of an image's
-// border) costs one test, others append their positions branch-free. Y5
-// accumulates x·0, which is NaN from any ±Inf or NaN and ±0 otherwise.
+// VMOVMSKPS give the byte m of non-zero lanes. AVX2 has no VPCOMPRESSD,
+// so the second row of expandAVX2Table (expand_amd64.go), the k-th set
+// lane of m for lane k, widened and added to the position of the first
+// float, is the eight's positions packed; they are stored whole at
+// idx[AX] (AX is at most that position, so within len(idx) ≥ len(x)) and
+// AX grows by the popcount. Y5 accumulates x·0, which is NaN from any
+// ±Inf or NaN and ±0 otherwise.
+//
+// On MNIST rows (all 60,000 in one process, the variants in turn on the
+// same rows, in cache) this took 105–120 ns a row against 260–311 for a
+// branch-free append a lane at a time, and the table with a branch past
+// the all-zero eights 187–212: the branch mispredicts on rows not seen
+// before.
 //
 // Registers: DI idx, SI x, CX floats left, AX count, DX the position of
-// the current float, Y4 zero, Y5 the x·0 sum (X6 that of the tail, kept
-// apart because a scalar VEX operation clears the upper half of its YMM).
+// the current float (Y7 in every lane), R9 the mask, R12 expandAVX2Table,
+// Y8 eight in every lane, Y4 zero, Y5 the x·0 sum (X6 that of the tail,
+// kept apart because a scalar VEX operation clears the upper half of its
+// YMM).
 TEXT ·nonZerosAVX2Asm(SB), NOSPLIT, $0-57
-	MOVQ   idx_base+0(FP), DI
-	MOVQ   x_base+24(FP), SI
-	MOVQ   x_len+32(FP), CX
-	XORQ   AX, AX
-	XORQ   DX, DX
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
+	MOVQ         idx_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	XORQ         AX, AX
+	XORQ         DX, DX
+	LEAQ         ·expandAVX2Table(SB), R12
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	MOVL         $8, R9
+	VMOVD        R9, X8
+	VPBROADCASTD X8, Y8
 
 vec8:
 	CMPQ        CX, $8
@@ -360,22 +377,16 @@ vec8:
 	VFMADD231PS Y0, Y4, Y5
 	VCMPPS      $4, Y4, Y0, Y1
 	VMOVMSKPS   Y1, R9
-	TESTL       R9, R9
-	JZ          next8
-	NZLANE(0)
-	NZLANE(1)
-	NZLANE(2)
-	NZLANE(3)
-	NZLANE(4)
-	NZLANE(5)
-	NZLANE(6)
-	NZLANE(7)
-
-next8:
-	ADDQ $8, DX
-	ADDQ $32, SI
-	SUBQ $8, CX
-	JMP  vec8
+	VPMOVZXBD   2048(R12)(R9*8), Y2
+	VPADDD      Y7, Y2, Y2
+	VMOVDQU     Y2, (DI)(AX*4)
+	POPCNTL     R9, R9
+	ADDQ        R9, AX
+	VPADDD      Y8, Y7, Y7
+	ADDQ        $8, DX
+	ADDQ        $32, SI
+	SUBQ        $8, CX
+	JMP         vec8
 
 tail:
 	TESTQ CX, CX
