@@ -33,15 +33,17 @@
 // the other lanes read as zero) and, as VPERMPS indices, moves them to
 // the set lanes, the clear ones taking lane 7, which is zero unless all
 // eight are set; its second row holds the set lanes' numbers, packed, to
-// which the position of the eight is added. A word of zeros (much of an
-// image's border) is just stored as zeros: some 5–10% off the MNIST-like
-// benchmark on Zen 4. Returns −1 if the mask asks for more values than
-// vals holds.
+// which the position of the eight is added. Returns −1 if the mask asks
+// for more values than vals holds. A branch that stored a word of zeros
+// (an image's border) as zeros alone took 156–213 ns an MNIST row against
+// 137–192 without it (Zen 4, all 60,000 rows in one process, the two in
+// turn on the same rows, into a 128-row batch): it mispredicts on rows
+// not seen before, as a shuffled epoch's are.
 //
 // Registers: DI x, BX entries of x left, R8 idx, R9 the mask (by bytes),
 // SI vals, R10 values left, AX count, CX the mask byte, DX its popcount,
 // R12 expandAVX2Table. Y2 the position of the current eight in every
-// lane, Y3 eights, Y8 sixteens, Y7 zero; Y6 the table's first row, Y4 the
+// lane, Y3 eights; Y6 the table's first row, Y4 the
 // values, Y0 them spread out, Y1 their positions.
 TEXT ·expandNonZerosAVX2Asm(SB), NOSPLIT, $0-104
 	MOVQ         x_base+0(FP), DI
@@ -53,33 +55,19 @@ TEXT ·expandNonZerosAVX2Asm(SB), NOSPLIT, $0-104
 	XORQ         AX, AX
 	LEAQ         ·expandAVX2Table(SB), R12
 	VPXOR        Y2, Y2, Y2
-	VPXOR        Y7, Y7, Y7
 	MOVL         $8, R11
 	VMOVD        R11, X3
 	VPBROADCASTD X3, Y3
-	VPADDD       Y3, Y3, Y8
 
 vec16:
 	// Two eights a round, the second from the mask's next byte.
 	CMPQ BX, $16
 	JB   vec8
-	CMPW (R9), $0
-	JEQ  zero16
 	EXPAND8(0)
 	EXPAND8(1)
 	ADDQ $2, R9
 	SUBQ $16, BX
 	JMP  vec16
-
-zero16:
-	// No values and no positions; the count stays.
-	VMOVUPS Y7, (DI)
-	VMOVUPS Y7, 32(DI)
-	VPADDD  Y8, Y2, Y2
-	ADDQ    $64, DI
-	ADDQ    $2, R9
-	SUBQ    $16, BX
-	JMP     vec16
 
 vec8:
 	// At most one eight left before the tail.
@@ -148,10 +136,12 @@ short:
 // widened: the k-th set lane's number for lane k. The eight values are
 // stored whole at vals+count (count is at most the entries before these,
 // so all 8 lanes fall within len(x) ≤ len(vals)); count grows by the
-// popcount. A word of zeros (much of an image's border) stores nothing
-// else: some 10% off the MNIST-like benchmark on Zen 4. x's finiteness is checked as in NonZeros: 0·x summed stays ±0
-// unless an entry is ±Inf or NaN, in two sums (Y5, Y6) so that their
-// FMAs' latency does not pace the loop.
+// popcount. x's finiteness is checked as in NonZeros: 0·x summed stays
+// ±0 unless an entry is ±Inf or NaN, in two sums (Y5, Y6) so that their
+// FMAs' latency does not pace the loop. A branch past the rest for a word
+// of zeros (an image's border) took 159–198 ns an MNIST row against
+// 106–152 without it (measured as in expandNonZerosAVX2Asm, on x in
+// cache): it mispredicts on rows not seen before.
 //
 // Registers: R9 the mask, DI vals, SI x, BX entries of x left, AX count,
 // CX and DX the two mask bytes, R10 the word, R12 expandAVX2Table, R13
@@ -184,15 +174,12 @@ cvec16:
 	SHLL        $8, R10
 	ORL         CX, R10
 	MOVW        R10, (R9)
-	JZ          cnext16
 	COMPRESS8(Y0, Y2, CX)
 	COMPRESS8(Y1, Y3, DX)
-
-cnext16:
-	ADDQ $64, SI
-	ADDQ $2, R9
-	SUBQ $16, BX
-	JMP  cvec16
+	ADDQ        $64, SI
+	ADDQ        $2, R9
+	SUBQ        $16, BX
+	JMP         cvec16
 
 ctail:
 	// The last 1..15 entries, one word: up to eight through the mask of
