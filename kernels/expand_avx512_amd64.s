@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "nonzero_avx512_amd64.h"
 
 // LOWBITS sets the CX lowest bits of the mask register k (CX ≤ 16), and
 // leaves them in the general register reg too.
@@ -168,12 +169,7 @@ TEXT ·compressNonZerosAVX512Asm(SB), NOSPLIT, $0-81
 cword32:
 	CMPQ        BX, $32
 	JB          cword16
-	VMOVUPS     (SI), Z0
-	VMOVUPS     64(SI), Z8
-	VFMADD231PS Z0, Z4, Z5
-	VFMADD231PS Z8, Z4, Z14
-	VCMPPS      $4, Z4, Z0, K1
-	VCMPPS      $4, Z4, Z8, K2
+	NZTEST2
 	KMOVW       K1, CX
 	KMOVW       K2, DX
 	MOVW        CX, (R9)
@@ -196,9 +192,7 @@ cword32:
 cword16:
 	CMPQ        BX, $16
 	JB          ctail
-	VMOVUPS     (SI), Z0
-	VFMADD231PS Z0, Z4, Z5
-	VCMPPS      $4, Z4, Z0, K1
+	NZTEST1
 	KMOVW       K1, CX
 	MOVW        CX, (R9)
 	VCOMPRESSPS Z0, K1, Z1
@@ -230,10 +224,7 @@ ctail:
 
 cdone:
 	MOVQ     AX, count+72(FP)
-	VADDPS   Z14, Z5, Z5
-	VCMPPS   $3, Z5, Z5, K1
-	KORTESTW K1, K1
-	SETEQ    finite+80(FP)
+	NZFINITE(finite+80(FP))
 	VZEROUPPER
 	RET
 

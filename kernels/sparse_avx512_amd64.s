@@ -15,6 +15,7 @@
 // limit, R12 the position in rows, R10 the row (index, then address).
 
 #include "textflag.h"
+#include "nonzero_avx512_amd64.h"
 
 // ROWINDEX loads rows[R12] into R10 and leaves for badrow unless it is below
 // limit; ROWADDR then turns the index into the address of that row in the
@@ -401,12 +402,7 @@ TEXT ·nonZerosAVX512Asm(SB), NOSPLIT, $0-57
 vec32:
 	CMPQ        BX, $32
 	JB          vec16
-	VMOVUPS     (SI), Z0
-	VMOVUPS     64(SI), Z8
-	VFMADD231PS Z0, Z4, Z5
-	VFMADD231PS Z8, Z4, Z14
-	VCMPPS      $4, Z4, Z0, K1
-	VCMPPS      $4, Z4, Z8, K2
+	NZTEST2
 	KMOVW       K1, R9
 	KMOVW       K2, R10
 	VPCOMPRESSD Z2, K1, Z1
@@ -426,9 +422,7 @@ vec32:
 vec16:
 	CMPQ        BX, $16
 	JB          tail
-	VMOVUPS     (SI), Z0
-	VFMADD231PS Z0, Z4, Z5
-	VCMPPS      $4, Z4, Z0, K1
+	NZTEST1
 	KMOVW       K1, R9
 	VPCOMPRESSD Z2, K1, Z1
 	POPCNTL     R9, CX
@@ -463,10 +457,7 @@ tail:
 
 done:
 	MOVQ    AX, count+48(FP)
-	VADDPS  Z14, Z5, Z5
-	VCMPPS  $3, Z5, Z5, K1
-	KORTESTW K1, K1
-	SETEQ   finite+56(FP)
+	NZFINITE(finite+56(FP))
 	VZEROUPPER
 	RET
 
