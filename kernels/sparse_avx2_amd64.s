@@ -350,17 +350,16 @@ badrow:
 // the all-zero eights 187–212: the branch mispredicts on rows not seen
 // before.
 //
-// Registers: DI idx, SI x, CX floats left, AX count, DX the position of
-// the current float (Y7 in every lane), R9 the mask, R12 expandAVX2Table,
-// Y8 eight in every lane, Y4 zero, Y5 the x·0 sum (X6 that of the tail,
-// kept apart because a scalar VEX operation clears the upper half of its
-// YMM).
+// Registers: DI idx, SI x, CX floats left, AX count, Y7 the position of
+// the current eight in every lane (DX that of the tail's float), R9 the
+// mask, R12 expandAVX2Table, Y8 eight in every lane, Y4 zero, Y5 the x·0
+// sum (X6 that of the tail, kept apart because a scalar VEX operation
+// clears the upper half of its YMM).
 TEXT ·nonZerosAVX2Asm(SB), NOSPLIT, $0-57
 	MOVQ         idx_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
 	MOVQ         x_len+32(FP), CX
 	XORQ         AX, AX
-	XORQ         DX, DX
 	LEAQ         ·expandAVX2Table(SB), R12
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
@@ -383,14 +382,16 @@ vec8:
 	POPCNTL     R9, R9
 	ADDQ        R9, AX
 	VPADDD      Y8, Y7, Y7
-	ADDQ        $8, DX
 	ADDQ        $32, SI
 	SUBQ        $8, CX
 	JMP         vec8
 
 tail:
+	// The last 1..7 floats one at a time, from position DX = len(x) − CX.
 	TESTQ CX, CX
 	JZ    done
+	MOVQ  x_len+32(FP), DX
+	SUBQ  CX, DX
 
 tail1:
 	VMOVSS      (SI), X0
