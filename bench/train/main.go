@@ -65,6 +65,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nnsimd/nnsimd/bench"
 	"github.com/nnsimd/nnsimd/kernels"
 	"github.com/nnsimd/nnsimd/nn/mnist"
 )
@@ -310,7 +311,7 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	// bestOf repeats an in-process run and keeps the cheapest.
 	bestOf := func(once func() (Result, error)) (Result, error) {
 		b := cheapest{c: c}
-		for i := 0; i < opt.reps && b.offer(once()); i++ {
+		for i := 0; i < opt.reps && b.offer(withSteal(once)); i++ {
 		}
 		return b.r, b.err
 	}
@@ -333,12 +334,14 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 		goOn, pyOn := true, withPython
 		for i := 0; i < opt.reps; i++ {
 			if goOn {
-				goOn = goBest.offer(runNNSIMD(c, d, t))
+				goOn = goBest.offer(withSteal(func() (Result, error) { return runNNSIMD(c, d, t) }))
 			}
 			if pyOn && envErr != nil {
 				pyOn = pyBest.offer(Result{Suite: c.Suite, Peer: pythonPeer, Threads: t}, envErr)
 			} else if pyOn {
-				pyOn = pyBest.offer(py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, 1), t, env...))
+				pyOn = pyBest.offer(withSteal(func() (Result, error) {
+					return py.run(c.Suite, pythonPeer, nnsimdFitScript, caseArgs(c, d, 1), t, env...)
+				}))
 			}
 		}
 		add(goBest.r, goBest.err)
@@ -387,10 +390,12 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 	if has("numpy") {
 		if c.PerSample {
 			for _, dtype := range []string{"float64", "float32"} {
-				add(py.run(c.Suite, "numpy "+dtype, "book_numpy.py", append(slices.Clone(args), "--dtype", dtype), 1))
+				add(withSteal(func() (Result, error) {
+					return py.run(c.Suite, "numpy "+dtype, "book_numpy.py", append(slices.Clone(args), "--dtype", dtype), 1)
+				}))
 			}
 		} else {
-			add(py.run(c.Suite, "numpy float32", "batch_numpy.py", args, 1))
+			add(withSteal(func() (Result, error) { return py.run(c.Suite, "numpy float32", "batch_numpy.py", args, 1) }))
 		}
 	}
 	if has("torch") {
@@ -399,10 +404,24 @@ func RunSuite(c Case, d Data, opt options, py *pythonRunner, log io.Writer) []Re
 			script = "book_torch.py"
 		}
 		for _, t := range opt.threads {
-			add(py.run(c.Suite, "pytorch", script, args, t))
+			add(withSteal(func() (Result, error) { return py.run(c.Suite, "pytorch", script, args, t) }))
 		}
 	}
 	return rs
+}
+
+// withSteal runs a peer and notes in its result how much of the machine's
+// CPU time the hypervisor took meanwhile. A Python peer's repetitions run
+// in one process, so its figure covers all of them, not just the fastest.
+func withSteal(run func() (Result, error)) (Result, error) {
+	before, ok := bench.ReadCPUTimes()
+	r, err := run()
+	if after, ok2 := bench.ReadCPUTimes(); ok && ok2 {
+		if p, ok := bench.StealPercent(before, after); ok {
+			r.StealPercent = &p
+		}
+	}
+	return r, err
 }
 
 // peerFiles writes the files the Python peers read to start where nnsimd

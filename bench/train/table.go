@@ -25,9 +25,13 @@ type Result struct {
 	EpochCPU []float64 `json:"epoch_cpu_seconds"`
 	// ReachedEpoch is the 1-based epoch whose test accuracy first reached
 	// the case's TargetAcc, 0 if none did or the case has no target.
-	ReachedEpoch int    `json:"reached_epoch,omitempty"`
-	Note         string `json:"note,omitempty"`  // how the peer computes, versions
-	Error        string `json:"error,omitempty"` // the run failed; nothing else is set
+	ReachedEpoch int `json:"reached_epoch,omitempty"`
+	// StealPercent is the share of the machine's CPU time that its
+	// hypervisor gave to other guests during the run (bench.StealPercent),
+	// nil where the system does not say.
+	StealPercent *float64 `json:"steal_percent,omitempty"`
+	Note         string   `json:"note,omitempty"`  // how the peer computes, versions
+	Error        string   `json:"error,omitempty"` // the run failed; nothing else is set
 }
 
 // TrainSeconds is the total training time of the run.
@@ -286,14 +290,14 @@ func PrintSuite(w io.Writer, c Case, rs []Result) {
 	if c.TargetAcc > 0 {
 		head += fmt.Sprintf("s to %.1f%%\t", 100*c.TargetAcc)
 	}
-	fmt.Fprintln(tw, head+"ratio\t")
+	fmt.Fprintln(tw, head+"ratio\tsteal\t")
 	for _, r := range rs {
 		if r.Error != "" {
 			fmt.Fprintf(tw, "%s\t%d\t\t\t\t\t\t", r.Peer, r.Threads)
 			if c.TargetAcc > 0 {
 				fmt.Fprint(tw, "\t")
 			}
-			fmt.Fprintln(tw, "failed\t")
+			fmt.Fprintf(tw, "failed\t%s\t\n", stealText(r.StealPercent))
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.0f\t%.2f%%\t", r.Peer, r.Threads, len(r.EpochSeconds),
@@ -305,9 +309,10 @@ func PrintSuite(w io.Writer, c Case, rs []Result) {
 				fmt.Fprintf(tw, "%.2f (epoch %d)\t", s, r.ReachedEpoch)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t\n", ratioText(r.cost(c)/baseCost))
+		fmt.Fprintf(tw, "%s\t%s\t\n", ratioText(r.cost(c)/baseCost), stealText(r.StealPercent))
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "steal is the machine's CPU time its hypervisor gave to other guests during the run, all CPUs: a run with more of it is slower than the code\n")
 	noted := map[string]bool{}
 	for _, r := range rs {
 		switch {
@@ -388,4 +393,12 @@ func WriteJSONL(w io.Writer, c Case, rs []Result) error {
 		}
 	}
 	return nil
+}
+
+// stealText prints a run's StealPercent, or "—" where it is unknown.
+func stealText(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *p)
 }

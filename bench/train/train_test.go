@@ -89,6 +89,9 @@ func TestSuiteTable(t *testing.T) {
 			if len(r.EpochCPU) != len(r.EpochSeconds) || !(r.CPUPerEpoch() >= 0) {
 				t.Errorf("%s %s: CPU times %v for %d epochs", c.Suite, r.Peer, r.EpochCPU, len(r.EpochSeconds))
 			}
+			if p := r.StealPercent; p != nil && !(*p >= 0 && *p <= 100) {
+				t.Errorf("%s %s %d threads: steal %v%%", c.Suite, r.Peer, r.Threads, *p)
+			}
 			if acc := r.TestAcc(); acc < 0.8 {
 				t.Errorf("%s %s %d threads: test accuracy %.3f after %d epochs, want ≥ 0.8 on this easy data",
 					c.Suite, r.Peer, r.Threads, acc, len(r.EpochAcc))
@@ -106,7 +109,7 @@ func TestSuiteTable(t *testing.T) {
 		var out bytes.Buffer
 		PrintSuite(&out, c, rs)
 		table := out.String()
-		for _, s := range []string{"## " + c.Suite + ":", "s/epoch", "targets (issue 5)", Targets[c.Suite][0].What} {
+		for _, s := range []string{"## " + c.Suite + ":", "s/epoch", "steal", "targets (issue 5)", Targets[c.Suite][0].What} {
 			if !strings.Contains(table, s) {
 				t.Errorf("%s table lacks %q:\n%s", c.Suite, s, table)
 			}
@@ -130,6 +133,34 @@ func TestSuiteTable(t *testing.T) {
 		if err := WriteJSONL(&js, c, rs); err != nil || strings.Count(js.String(), "\n") != len(rs) {
 			t.Errorf("%s: WriteJSONL wrote %d lines for %d results, err %v", c.Suite, strings.Count(js.String(), "\n"), len(rs), err)
 		}
+	}
+}
+
+// TestWithSteal checks that a run long enough for the kernel's ticks gets
+// a steal figure where /proc/stat has one, and keeps the run's outcome.
+func TestWithSteal(t *testing.T) {
+	_, ok := bench.ReadCPUTimes()
+	failure := errors.New("the run's own error")
+	r, err := withSteal(func() (Result, error) {
+		time.Sleep(time.Second) // idle ticks count: 100 a second per CPU
+		return Result{Peer: "p", Threads: 3}, failure
+	})
+	if err != failure || r.Peer != "p" || r.Threads != 3 {
+		t.Errorf("withSteal changed the outcome: %+v, %v", r, err)
+	}
+	switch p := r.StealPercent; {
+	case !ok && p != nil:
+		t.Errorf("no /proc/stat, yet steal %v%%", *p)
+	case ok && p == nil:
+		t.Error("a one-second run got no steal figure")
+	case ok && !(*p >= 0 && *p <= 100):
+		t.Errorf("steal %v%%", *p)
+	}
+	var out bytes.Buffer
+	c := syntheticCases()[1]
+	PrintSuite(&out, c, []Result{{Suite: c.Suite, Peer: "nnsimd", Threads: 1, Samples: 10, EpochSeconds: []float64{1}, EpochAcc: []float64{0.5}, EpochCPU: []float64{1}, StealPercent: new(12.4)}})
+	if !strings.Contains(out.String(), " 12%") {
+		t.Errorf("the table does not show a run's 12.4%% steal:\n%s", out.String())
 	}
 }
 
