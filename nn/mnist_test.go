@@ -81,6 +81,8 @@ func BenchmarkMNISTEpoch(b *testing.B) {
 		{"per-sample/relu-mse/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}},
 		{"batch128/cross-entropy/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}},
 		{"batch128/cross-entropy/2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}},
+		{"batch128/cross-entropy/auto-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128}},
+		{"batch128/cross-entropy/3-epochs-2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 2}},
 		{"batch128/cross-entropy/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 1}},
 		{"per-sample/relu-mse/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.005, Threads: 1}},
 		{"batch128/cross-entropy-momentum/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Momentum: 0.9, Threads: 1}},

@@ -36,10 +36,14 @@ type TrainConfig struct {
 	Momentum float32
 	Shuffle  bool   // false = data order (the book); true = a fresh permutation each epoch
 	Seed     uint64 // shuffle seed
-	// Threads is the number of threads the kernels may use; 0 =
-	// runtime.NumCPU(). Results do not depend on it. Mini-batch steps split
-	// their products and row-wise work across them; per-sample SGD runs on
-	// one thread, as each step needs the weights of the one before.
+	// Threads is the number of threads the kernels may use; 0 means up
+	// to runtime.NumCPU(), fewer while fewer are faster: mini-batch Fit
+	// then times a few steps at half or twice its count now and then, and
+	// keeps the faster count (on a shared virtual machine two threads can
+	// be slower than one for seconds at a time). Results do not depend on
+	// it. Mini-batch steps split their products and row-wise work across
+	// the threads; per-sample SGD runs on one thread, as each step needs
+	// the weights of the one before.
 	Threads int
 	// Progress, if set, is called about every ProgressEvery (default 200ms)
 	// and at the end of each epoch; returning false cancels: Fit returns
@@ -115,8 +119,12 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	if tc.Momentum != 0 {
 		n.resetVelocity()
 	}
+	var tuner *threadTuner
 	if !perSample {
 		n.bw.prep.ensureParts(kernels.Threads())
+		if tc.Threads == 0 && kernels.Threads() > 1 {
+			tuner = newThreadTuner(kernels.Threads())
+		}
 	}
 	var perm []int32
 	var order *epochOrder
@@ -177,8 +185,16 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				k++
 			} else {
 				b := min(batch, rows-k)
+				var stepStart time.Time
+				if tuner != nil {
+					stepStart = time.Now()
+				}
 				xb, yb, nz := n.bw.prepareBatch(x, y, sd, perm, k, b, in, out)
-				if bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum); bad >= 0 {
+				bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum)
+				if tuner != nil {
+					kernels.SetThreads(tuner.step(time.Since(stepStart)))
+				}
+				if bad >= 0 {
 					r := k + bad
 					if perm != nil {
 						r = int(perm[r])

@@ -962,6 +962,17 @@ func nonZeroLists(x []float32, rows, in int) [][]int32 {
 	return nz
 }
 
+// sparseClasses returns rows MNIST-like inputs (19% non-zero) with one-hot
+// targets of 10 random classes.
+func sparseClasses(rng *rand.Rand, rows, in int) (x, y []float32) {
+	x = sparseInputs(rng, rows, in, 0.19)
+	labels := make([]uint8, rows)
+	for i := range labels {
+		labels[i] = uint8(rng.IntN(10))
+	}
+	return x, OneHot(labels, 10)
+}
+
 // TestFitSparseBatchThreads trains on sparse MNIST-sized batches, large
 // enough for the batch preparation (gathering, non-zero lists, transpose)
 // and, with momentum, the passes over the velocity to run in shares on the
@@ -969,14 +980,8 @@ func nonZeroLists(x []float32, rows, in int) [][]int32 {
 // the same bits whatever the number, for full and partial batches alike.
 func TestFitSparseBatchThreads(t *testing.T) {
 	defer kernels.SetThreads(kernels.Threads())
-	rng := rand.New(rand.NewPCG(21, 21))
 	const rows, in = 300, 784 // batches of 128, 128 and 44
-	x := sparseInputs(rng, rows, in, 0.19)
-	labels := make([]uint8, rows)
-	for i := range labels {
-		labels[i] = uint8(rng.IntN(10))
-	}
-	y := OneHot(labels, 10)
+	x, y := sparseClasses(rand.New(rand.NewPCG(21, 21)), rows, in)
 	// 784×64 weights make three shares of the velocity passes.
 	cfg := Config{Sizes: []int{in, 64, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
 	for _, mu := range []float32{0, 0.9} {
@@ -1000,6 +1005,42 @@ func TestFitSparseBatchThreads(t *testing.T) {
 						t.Fatalf("momentum %g, threads=%d: w%d[%d] = %g, one thread %g", mu, threads, l, i, w, w1)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestFitAutoThreads trains long enough for the thread tuner of
+// Threads = 0 to try other counts (a trial after tunerGap steps, then
+// every tunerMaxGap at most) and wants the same bits as one thread, and
+// the caller's thread count back afterwards.
+func TestFitAutoThreads(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	const rows, in, batch = 4000, 784, 32
+	x, y := sparseClasses(rand.New(rand.NewPCG(22, 22)), rows, in)
+	cfg := Config{Sizes: []int{in, 64, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3}
+	tc := TrainConfig{Epochs: 2, LR: 0.05, BatchSize: batch, Shuffle: true, Seed: 5}
+	if steps := tc.Epochs * rows / batch; steps < tunerGap+3*tunerWindow {
+		t.Fatalf("%d steps, too few for a trial", steps)
+	}
+	fit := func(threads int) *Network {
+		n, _ := New(cfg)
+		tc.Threads = threads
+		if _, err := n.Fit(x, y, rows, tc); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	one := fit(1)
+	kernels.SetThreads(3)
+	auto := fit(0)
+	if got := kernels.Threads(); got != 3 {
+		t.Errorf("after Fit, kernels.Threads() = %d, want the caller's 3", got)
+	}
+	for l := 0; l < one.NumLayers(); l++ {
+		for i, w := range auto.Weights(l) {
+			if w1 := one.Weights(l)[i]; math.Float32bits(w) != math.Float32bits(w1) {
+				t.Fatalf("Threads 0: w%d[%d] = %g, one thread %g", l, i, w, w1)
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func runTrain(e *env, args []string) error {
 	fs.IntVar(&f.epochs, "epochs", defaultEpochs, "passes over the training set")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the weight initialisation and the shuffling")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "visit the training set in a fresh random order each epoch (-shuffle=false: file order)")
-	fs.IntVar(&f.threads, "threads", 0, "threads for the kernels (default: all CPUs); results do not depend on it")
+	fs.IntVar(&f.threads, "threads", 0, "threads for the kernels (default 0: up to all CPUs, fewer while fewer are faster); results do not depend on it")
 	fs.StringVar(&f.isa, "isa", "", "kernel implementation, e.g. avx2 or generic (default: the best this CPU has)")
 	fs.StringVar(&f.init, "init", string(defaultInit), "weight initialisation: he, xavier, uniform")
 	fs.Float64Var(&f.initScale, "init-scale", 0.1, "half-width of the uniform initialisation")

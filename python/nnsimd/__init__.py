@@ -346,8 +346,9 @@ class Network:
         integer labels, turned into one-hot targets of the outputs.
 
         batch_size 1 is per-sample SGD in data order (the book's algorithm);
-        > 1 mini-batch SGD. threads 0 uses every CPU. Returns the mean loss of
-        every epoch.
+        > 1 mini-batch SGD. threads 0 uses up to every CPU, fewer while
+        fewer are faster (the count is timed as training goes). Returns the
+        mean loss of every epoch.
 
         progress=True draws a progress bar on stderr when it is a terminal.
         A callable receives a Progress a few times a second; returning False
