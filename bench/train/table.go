@@ -312,7 +312,7 @@ func PrintSuite(w io.Writer, c Case, rs []Result) {
 		fmt.Fprintf(tw, "%s\t%s\t\n", ratioText(r.cost(c)/baseCost), stealText(r.StealPercent))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "steal is the machine's CPU time its hypervisor gave to other guests during the run, all CPUs: a run with more of it is slower than the code\n")
+	fmt.Fprintf(w, "steal is the machine's CPU time its hypervisor gave to other guests during the run, all CPUs: a run with more of it is slower than the code (— for a run too short to tell)\n")
 	noted := map[string]bool{}
 	for _, r := range rs {
 		switch {
