@@ -22,8 +22,8 @@ import (
 // (BenchmarkMNISTEpoch/batch128/cross-entropy/auto-threads, against
 // 3-epochs-2-threads and 3-epochs), an epoch took 0.097 s on the mean with
 // the tuner against 0.114 on two threads and 0.122 on one; the median was
-// 0.096 against 0.091 (the trials' cost in calm spells), the slowest
-// 0.122 against 0.193.
+// 0.096 against 0.091 (trials, and the odd wrong switch, in calm spells),
+// the slowest 0.122 against 0.193.
 type threadTuner struct {
 	max, cur int
 	trial    int // the count on trial, or 0 while running at cur
