@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"fmt"
 	"image/png"
 	"math/rand/v2"
 	"os"
@@ -145,6 +146,13 @@ func TestTrainEvalViz(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	threads := "1 thread"
+	if kernels.Threads() > 1 {
+		threads = fmt.Sprintf("up to %d threads, tuned as it trains", kernels.Threads())
+	}
+	if !strings.Contains(r.stdout, ", "+threads+"\n") {
+		t.Errorf("train output with the default -threads lacks %q:\n%s", threads, r.stdout)
 	}
 	// Not a terminal: one line per epoch, no carriage-return redraws.
 	if strings.Contains(r.stdout, "\r") || strings.Count(r.stdout, "\n") != 8 {
@@ -472,6 +480,24 @@ func TestTileShape(t *testing.T) {
 	for n, want := range map[int][2]int{784: {28, 28}, 256: {16, 16}, 128: {8, 16}, 10: {2, 5}, 7: {1, 7}, 1: {1, 1}} {
 		if r, c := tileShape(n); r != want[0] || c != want[1] {
 			t.Errorf("tileShape(%d) = %d×%d, want %d×%d", n, r, c, want[0], want[1])
+		}
+	}
+}
+
+func TestThreadsText(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	for _, c := range []struct {
+		cpus, flag int
+		want       string
+	}{
+		{2, 0, "up to 2 threads, tuned as it trains"},
+		{1, 0, "1 thread"},
+		{2, 1, "1 thread"},
+		{2, 3, "3 threads"},
+	} {
+		kernels.SetThreads(c.cpus)
+		if got := threadsText(c.flag); got != c.want {
+			t.Errorf("%d CPUs, -threads %d: %q, want %q", c.cpus, c.flag, got, c.want)
 		}
 	}
 }

@@ -99,8 +99,8 @@ func runTrain(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "data:    %s (%d training, %d test images of %d×%d)\n", dir, train.N, test.N, train.Rows, train.Cols)
 	fmt.Fprintf(e.stdout, "network: %s, %s hidden, %s output, %s loss, bias %v, %s init, seed %d\n",
 		joinInts(full.Sizes, "-"), full.Hidden, full.Output, full.Loss, full.Bias, full.Init, full.Seed)
-	fmt.Fprintf(e.stdout, "train:   %d epochs, batch %d, lr %g, momentum %g, shuffle %v, isa %s, %d threads\n",
-		tc.Epochs, max(tc.BatchSize, 1), tc.LR, tc.Momentum, tc.Shuffle, kernels.ISA(), threadsInUse(tc.Threads))
+	fmt.Fprintf(e.stdout, "train:   %d epochs, batch %d, lr %g, momentum %g, shuffle %v, isa %s, %s\n",
+		tc.Epochs, max(tc.BatchSize, 1), tc.LR, tc.Momentum, tc.Shuffle, kernels.ISA(), threadsText(tc.Threads))
 
 	// Each epoch's test accuracy is measured on a copy of the weights taken
 	// in the end-of-epoch progress call, so Fit runs all epochs in one call
@@ -280,11 +280,17 @@ func joinInts(v []int, sep string) string {
 	return strings.Join(parts, sep)
 }
 
-func threadsInUse(flagValue int) int {
-	if flagValue > 0 {
-		return flagValue
+// threadsText says how many threads -threads asks for: with 0, up to
+// all of them, the count tuned as training goes (nn.TrainConfig.Threads).
+func threadsText(flagValue int) string {
+	switch n := kernels.Threads(); {
+	case flagValue == 1 || flagValue == 0 && n == 1:
+		return "1 thread"
+	case flagValue > 1:
+		return fmt.Sprintf("%d threads", flagValue)
+	default:
+		return fmt.Sprintf("up to %d threads, tuned as it trains", n)
 	}
-	return kernels.Threads()
 }
 
 // checkWritable makes sure a file can be created at path (by creating and
