@@ -52,19 +52,21 @@ func gemvTRowsAVX512Asm(y, a []float32, lda int, x []float32, rows []int32, limi
 //	}
 //
 // stopping early, at a row to resume at (next), once budget entries are
-// done. An index not below limit ends it with bad set, at the row next
+// done. Row i of b is at b[(i-base)*ldb:]: base is 0 for b in place, or
+// the first row of a block packed on its own, whose lists must then be
+// ascending. An index not below limit ends it with bad set, at the row next
 // whose cur names the index. Every row of x holds ldx floats.
 //
 //go:noescape
-func gemmSparseRowsPassAVX512Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+func gemmSparseRowsPassAVX512Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget, base int) (next int, bad bool)
 
 // gemmSparseRowsPassAVX2Asm is gemmSparseRowsPassAVX512Asm on a strip of
 // 64 columns.
 //
 //go:noescape
-func gemmSparseRowsPassAVX2Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+func gemmSparseRowsPassAVX2Asm(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget, base int) (next int, bad bool)
 
-type gemmSparseRowsPass func(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+type gemmSparseRowsPass func(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget, base int) (next int, bad bool)
 
 // sparseRowsBlockBytes is how much memory the rows of b that one pass of
 // gemmSparseRowsInPasses reads may span: 32 KiB, the size of L1, so that
@@ -74,10 +76,11 @@ type gemmSparseRowsPass func(x []float32, ldx int, rows [][]int32, b []float32, 
 // the batch takes its entries among them.
 const sparseRowsBlockBytes = 32 << 10
 
-// sparseRowsMinBlock is the fewest rows of b a pass must take for the
-// passes to pay: with 512 columns (16 rows a block) they took 447–460 µs
-// against 393–421 row by row (AVX-512; AVX2 585–699 against 453–515),
-// with 256 (32 rows) 169–186 against 197–224 (AVX2 no different).
+// sparseRowsMinBlock is the fewest rows of b a pass must take in place
+// for the passes to pay: with 512 columns (16 rows a block) they took
+// 447–460 µs against 393–421 row by row (AVX-512; AVX2 585–699 against
+// 453–515), with 256 (32 rows) 169–186 against 197–224 (AVX2 no
+// different). A b too wide for that has each block's strip packed instead.
 const sparseRowsMinBlock = 32
 
 func gemmSparseRowsAVX512(n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
@@ -99,9 +102,23 @@ func gemmSparseRowsAVX2(n int, x []float32, ldx int, rows [][]int32, b []float32
 // read its row of b from L2: a 128-row MNIST batch on the 784×128 first
 // layer took 71–81 µs in passes against 95–106 (AVX-512; AVX2 91–95
 // against 118–122; Zen 4, three alternating runs of
-// BenchmarkSparseBatchMNIST). The columns past the last strip, a last row
-// of x shorter than ldx, and any b too wide for blocks of
-// sparseRowsMinBlock rows go row by row.
+// BenchmarkSparseBatchMNIST).
+//
+// When b's rows are too far apart for a block of sparseRowsMinBlock rows
+// in place (a strip of rows 2 KiB apart falls into a quarter of L1's
+// sets), each block's strip is first copied out, rows one after the
+// other, if every list is ascending, which keeps a pass's entries inside
+// its block. For the 784×512 first layer of 784-512-256-10 that copies
+// all of b once a call, where row by row read 2 KiB from L2 or L3 for
+// every entry: 341–413 µs a 128-row MNIST batch against 396–452 (median
+// 351 against 440; AVX-512, five alternating runs of
+// BenchmarkSparseBatchMNIST/n=512; AVX2 475–553 against 488–577, faster
+// in 6 of 8). At 256 columns, where blocks in place still pay, the
+// copies gained nothing measurable.
+//
+// The columns past the last strip, a last row of x shorter than ldx, and
+// a b too wide for blocks in place with lists not all ascending go row by
+// row.
 func gemmSparseRowsInPasses(pass gemmSparseRowsPass, strip, n int, x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int) (row, at int) {
 	m := len(rows)
 	whole := 0 // the rows whose row of x holds ldx floats
@@ -110,16 +127,37 @@ func gemmSparseRowsInPasses(pass gemmSparseRowsPass, strip, n int, x []float32, 
 	}
 	strips := n / strip
 	block := sparseRowsBlockBytes / (4 * max(ldb, strip))
+	packed := block < sparseRowsMinBlock && whole > 0 && strips > 0 && ascending(rows[:whole])
+	if packed {
+		block = sparseRowsBlockBytes / (4 * strip)
+	}
 	if whole == 0 || block < sparseRowsMinBlock {
 		strips = 0
 	}
 	limit := rowLimit(len(b), n, ldb, ldx)
+	var pack *[]float32
+	if packed && strips > 0 {
+		pack = sparseTPacks.Get().(*[]float32)
+		if cap(*pack) < block*strip {
+			*pack = make([]float32, block*strip)
+		}
+		defer sparseTPacks.Put(pack)
+	}
 	for s := 0; s < strips; s++ {
 		c0 := s * strip
 		clear(cur[:whole])
 		for bound := block; ; bound += block {
+			blk, ldblk, base := b[c0:], ldb, 0
+			if packed {
+				base = bound - block
+				last := min(bound, limit)
+				blk, ldblk = (*pack)[:max(last-base, 0)*strip], strip
+				for i := base; i < last; i++ {
+					copy(blk[(i-base)*strip:(i-base+1)*strip], b[i*ldb+c0:i*ldb+c0+strip])
+				}
+			}
 			for r := 0; r < whole; {
-				next, bad := pass(x[r*ldx:], ldx, rows[r:whole], b[c0:], ldb, c[r*ldc+c0:], ldc, cur[r:whole], bound, limit, asmChunk/strip)
+				next, bad := pass(x[r*ldx:], ldx, rows[r:whole], blk, ldblk, c[r*ldc+c0:], ldc, cur[r:whole], bound, limit, asmChunk/strip, base)
 				r += next
 				if bad {
 					return r, cur[r]
@@ -136,6 +174,19 @@ func gemmSparseRowsInPasses(pass gemmSparseRowsPass, strip, n int, x []float32, 
 		}
 	}
 	return sparseRowsByRow(0, n, x, ldx, rows, whole, m, b, ldb, c, ldc)
+}
+
+// ascending reports whether every list is in ascending order (repeats
+// allowed).
+func ascending(rows [][]int32) bool {
+	for _, l := range rows {
+		for i := 1; i < len(l); i++ {
+			if l[i] < l[i-1] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // outerUpdateRowsAVX512Asm computes, for each i in rows, from the last

@@ -12,7 +12,7 @@
 	MOVQ    cur-48(SP), R10; \
 	MOVQ    R12, (R10)(CX*8)
 
-// func PASS_FUNC(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget int) (next int, bad bool)
+// func PASS_FUNC(x []float32, ldx int, rows [][]int32, b []float32, ldb int, c []float32, ldc int, cur []int, bound, limit, budget, base int) (next int, bad bool)
 //
 // One pass of the blocked GemmSparseRows on a strip of columns (see
 // gemmSparseRowsInPasses in sparse_amd64.go): for each row r in turn, the
@@ -24,12 +24,17 @@
 // with bad set, at the row whose cur names it (the entries before it
 // applied).
 //
-// Registers: AX &rows[r][0], BX bound, CX r, DX b, SI row r of x, DI the
+// Row i of b is at b[(i-base)*ldb]: base is 0 for b in place, and the
+// first row of the block for a block packed on its own (every index the
+// pass reaches is then at least base, as the lists are ascending).
+//
+// Registers: AX &rows[r][0], BX bound, CX r, DX the address of row 0 of b
+// (before the packed block, if base > 0), SI row r of x, DI the
 // strip of row r of c, R8 rows (the slice headers), R9 ldb in bytes, R10
 // the index (then the address of its row of b), R11 len(rows[r]), R12 the
 // entry, R13 limit, R14 the budget left. The frame holds len(rows), x, ldx
 // and ldc in bytes, c and cur.
-TEXT PASS_FUNC(SB), NOSPLIT, $48-177
+TEXT PASS_FUNC(SB), NOSPLIT, $48-185
 	MOVQ  rows_len+40(FP), AX
 	MOVQ  AX, m-8(SP)
 	MOVQ  x_base+0(FP), AX
@@ -48,10 +53,13 @@ TEXT PASS_FUNC(SB), NOSPLIT, $48-177
 	MOVQ  b_base+56(FP), DX
 	MOVQ  ldb+80(FP), R9
 	SHLQ  $2, R9
+	MOVQ  base+168(FP), AX
+	IMULQ R9, AX
+	SUBQ  AX, DX
 	MOVQ  bound+144(FP), BX
 	MOVQ  limit+152(FP), R13
 	MOVQ  budget+160(FP), R14
-	MOVB  $0, bad+176(FP)
+	MOVB  $0, bad+184(FP)
 	XORQ  CX, CX
 
 passrow:
@@ -101,14 +109,14 @@ passnext:
 	JMP  passrow
 
 passdone:
-	MOVQ CX, next+168(FP)
+	MOVQ CX, next+176(FP)
 	VZEROUPPER
 	RET
 
 passout:
 	// The budget is spent: resume at this row, whose cur is saved.
 	PASSSTORE
-	MOVQ CX, next+168(FP)
+	MOVQ CX, next+176(FP)
 	VZEROUPPER
 	RET
 
@@ -116,7 +124,7 @@ passbadmid:
 	PASSSTORE
 
 passbad:
-	MOVQ CX, next+168(FP)
-	MOVB $1, bad+176(FP)
+	MOVQ CX, next+176(FP)
+	MOVB $1, bad+184(FP)
 	VZEROUPPER
 	RET

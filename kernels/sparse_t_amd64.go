@@ -58,7 +58,8 @@ func outerUpdateSparseTAVX2Strip(m, k, width int, alpha float32, xt []float32, l
 
 type outerUpdateSparseTKernel func(m, k, width int, alpha float32, xt []float32, ldxt int, d []float32, w []float32, ldw int)
 
-// sparseTPacks recycles the buffers the strips of d are packed into.
+// sparseTPacks recycles the buffers the strips of d (and the blocks of b
+// in gemmSparseRowsInPasses) are packed into.
 var sparseTPacks = sync.Pool{New: func() any { return new([]float32) }}
 
 // sparseTStrips describes how an implementation cuts the columns of w:

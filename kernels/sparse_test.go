@@ -237,7 +237,13 @@ func gemmSparseCases() []gemmSparseCase {
 	return append(cs,
 		gemmSparseCase{m: 40, n: 128, k: 784, density: 1, dups: true},
 		gemmSparseCase{m: 33, n: 256, k: 600, density: 0.9, shuffled: true, dups: true, short: true},
-		gemmSparseCase{m: 128, n: 144, k: 784, density: 0.19, short: true})
+		gemmSparseCase{m: 128, n: 144, k: 784, density: 0.19, short: true},
+		// b's rows too far apart for blocks in place: packed blocks when
+		// the lists are ascending (784-512-256-10's first layer), row by
+		// row when not.
+		gemmSparseCase{m: 128, n: 512, k: 784, density: 0.19},
+		gemmSparseCase{m: 20, n: 300, k: 784, density: 0.3, dups: true, short: true},
+		gemmSparseCase{m: 20, n: 300, k: 784, density: 0.3, shuffled: true})
 }
 
 func TestGemmSparseRows(t *testing.T) {
@@ -325,8 +331,8 @@ func TestGemmSparseRowsPanics(t *testing.T) {
 			{[][]int32{{1}, {}, {}, {}, {0, 60}}, x[:4*k+50], "GemmSparseRows: rows[4][1] = 60, want an index in [0, 50)"},
 		} {
 			// 128 columns are whole strips; 130 leave two to go row by
-			// row.
-			for _, n := range []int{128, 130} {
+			// row; 300 take packed blocks of b.
+			for _, n := range []int{128, 130, 300} {
 				b := newMatrix(r, k, n, n, 0)
 				for _, threads := range []int{1, 2} {
 					SetThreads(threads)
