@@ -152,9 +152,7 @@ func gemmSparseRowsInPasses(pass gemmSparseRowsPass, strip, n int, x []float32, 
 				base = bound - block
 				last := min(bound, limit)
 				blk, ldblk = (*pack)[:max(last-base, 0)*strip], strip
-				for i := base; i < last; i++ {
-					copy(blk[(i-base)*strip:(i-base+1)*strip], b[i*ldb+c0:i*ldb+c0+strip])
-				}
+				packStrip(blk, strip, b, ldb, base, last, c0, strip)
 			}
 			for r := 0; r < whole; {
 				next, bad := pass(x[r*ldx:], ldx, rows[r:whole], blk, ldblk, c[r*ldc+c0:], ldc, cur[r:whole], bound, limit, asmChunk/strip, base)

@@ -56,6 +56,14 @@ func outerUpdateSparseTAVX2Strip(m, k, width int, alpha float32, xt []float32, l
 	outerUpdateSparseTAVX2Asm(m, k, alpha, xt, ldxt, d, w, ldw)
 }
 
+// packStrip copies columns c0..c0+width of rows r0..r1 of src (leading
+// dimension ld) into dst, one row every stride floats.
+func packStrip(dst []float32, stride int, src []float32, ld, r0, r1, c0, width int) {
+	for r := r0; r < r1; r++ {
+		copy(dst[(r-r0)*stride:(r-r0)*stride+width], src[r*ld+c0:r*ld+c0+width])
+	}
+}
+
 type outerUpdateSparseTKernel func(m, k, width int, alpha float32, xt []float32, ldxt int, d []float32, w []float32, ldw int)
 
 // sparseTPacks recycles the buffers the strips of d (and the blocks of b
@@ -117,9 +125,7 @@ func outerUpdateSparseTInStrips(s sparseTStrips) func(m, n, k int, alpha float32
 				r0, r1 := m*b/blocks, m*(b+1)/blocks
 				rows := r1 - r0
 				buf := (*pack)[:rows*strip]
-				for r := r0; r < r1; r++ {
-					copy(buf[(r-r0)*strip:(r-r0)*strip+width], d[r*ldd+c0:r*ldd+c0+width])
-				}
+				packStrip(buf, strip, d, ldd, r0, r1, c0, width)
 				perCall := max(1, asmChunk/(rows*strip))
 				for p0 := 0; p0 < k; p0 += perCall {
 					kern(rows, min(perCall, k-p0), width, alpha, xt[p0*ldxt+r0:], ldxt, buf, w[p0*ldw+c0:], ldw)
