@@ -90,7 +90,13 @@ var pool struct {
 	claims atomic.Uint64
 	task   parallelTask
 	done   atomic.Int32 // parts of the current call finished
+	// panicked holds the first panic of the current call's parts, which
+	// the caller raises again once every part has finished.
+	panicked atomic.Pointer[partPanic]
 }
+
+// partPanic is the value a part panicked with.
+type partPanic struct{ value any }
 
 // maxParts is the most parts one parallelRun takes (the 16 bits of a count
 // in pool.claims).
@@ -124,14 +130,29 @@ func runClaimed() {
 		if !ok {
 			return
 		}
-		pool.task.runPart(part)
+		runPart(pool.task, part)
 		pool.done.Add(1)
 	}
+}
+
+// runPart runs one part, keeping a panic for the caller: on a worker's
+// goroutine nothing could recover it, and the process would die (a bad
+// index in GemmSparseRows on two threads did), and on the caller's it
+// would leave the other parts running while the next call takes the pool.
+func runPart(t parallelTask, part int) {
+	defer func() {
+		if v := recover(); v != nil {
+			pool.panicked.CompareAndSwap(nil, &partPanic{v})
+		}
+	}()
+	t.runPart(part)
 }
 
 // parallelRun runs parts 0..parts-1 of t on the calling goroutine (part 0
 // always there) and the pool's workers, and returns when all are done. The
 // pool grows to parts-1 workers, so callers keep parts to about Threads().
+// A part's panic reaches the caller: on the pool, once the other parts
+// have run to the end, with the first panicking part's value.
 func parallelRun(t parallelTask, parts int) {
 	if parts < 2 || parts > maxParts || !pool.mu.TryLock() {
 		for part := 0; part < parts; part++ {
@@ -155,7 +176,7 @@ func parallelRun(t parallelTask, parts int) {
 			}
 		}
 	}
-	t.runPart(0)
+	runPart(t, 0)
 	pool.done.Add(1)
 	runClaimed()
 	for spins := 0; pool.done.Load() < int32(parts); spins++ {
@@ -164,6 +185,9 @@ func parallelRun(t parallelTask, parts int) {
 		}
 	}
 	pool.task = nil // drop the reference to the caller's data
+	if p := pool.panicked.Swap(nil); p != nil {
+		panic(p.value)
+	}
 }
 
 // startWorkers makes sure at least n workers exist and returns them.

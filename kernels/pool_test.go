@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,5 +87,68 @@ func TestRunParallel(t *testing.T) {
 	task := &partRecorder{runs: make([]atomic.Int32, 2)}
 	if a := testing.AllocsPerRun(50, func() { RunParallel(task, 2) }); a != 0 {
 		t.Errorf("RunParallel: %v allocations a call", a)
+	}
+}
+
+// panickingTask panics in the parts set in bad, with a message naming the
+// part; part 0 first waits (up to a second) for part 1 to start, so that
+// part 1 runs on a worker's goroutine whenever the pool has one free.
+type panickingTask struct {
+	bad     map[int]bool
+	runs    []atomic.Int32
+	started atomic.Bool
+}
+
+func (p *panickingTask) runPart(part int) {
+	p.runs[part].Add(1)
+	if part == 1 {
+		p.started.Store(true)
+	}
+	if part == 0 {
+		for deadline := time.Now().Add(time.Second); !p.started.Load() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Microsecond)
+		}
+	}
+	if p.bad[part] {
+		panic(fmt.Sprintf("part %d", part))
+	}
+}
+
+// TestParallelRunPanic checks that a part's panic, on a worker or on the
+// caller, reaches the caller as a panic it can recover, after every other
+// part has run once, and that the pool works afterwards.
+func TestParallelRunPanic(t *testing.T) {
+	for _, c := range []struct {
+		parts int
+		bad   []int
+	}{
+		{2, []int{1}}, {2, []int{0}}, {2, []int{0, 1}}, {5, []int{1, 3}}, {5, []int{0, 4}},
+	} {
+		task := &panickingTask{bad: map[int]bool{}, runs: make([]atomic.Int32, c.parts)}
+		want := map[string]bool{}
+		for _, p := range c.bad {
+			task.bad[p] = true
+			want[fmt.Sprintf("part %d", p)] = true
+		}
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			parallelRun(task, c.parts)
+			return nil
+		}()
+		if s, _ := got.(string); !want[s] {
+			t.Errorf("parts %d, panicking %v: recovered %v, want one of %v", c.parts, c.bad, got, want)
+		}
+		for part := range task.runs {
+			if n := task.runs[part].Load(); n != 1 {
+				t.Errorf("parts %d, panicking %v: part %d ran %d times", c.parts, c.bad, part, n)
+			}
+		}
+		after := &countingTask{runs: make([]atomic.Int32, 3)}
+		parallelRun(after, 3)
+		for part := range after.runs {
+			if n := after.runs[part].Load(); n != 1 {
+				t.Errorf("after a panic of parts %v: part %d of the next call ran %d times", c.bad, part, n)
+			}
+		}
 	}
 }

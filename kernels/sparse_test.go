@@ -348,6 +348,28 @@ func TestGemmSparseRowsPanics(t *testing.T) {
 				}
 			}
 		}
+		// A batch large enough to be shared out: the bad index, in the
+		// last share, is found on a worker's goroutine when there is one,
+		// and must still reach this one as a panic.
+		const bm, bk = 128, 784
+		bx, rows := sparseBatch(r, bm, bk, bk, 0.2)
+		rows[bm-1] = append(rows[bm-1], bk)
+		want := fmt.Sprintf("GemmSparseRows: rows[%d][%d] = %d, want an index in [0, %d)", bm-1, len(rows[bm-1])-1, bk, bk)
+		for _, n := range []int{128, 512} {
+			b := newMatrix(r, bk, n, n, 0)
+			cm := make([]float32, bm*n)
+			for _, threads := range []int{1, 2} {
+				SetThreads(threads)
+				msg := func() (msg string) {
+					defer func() { msg = fmt.Sprint(recover()) }()
+					GemmSparseRows(bm, n, bx, bk, rows, b.s, n, cm, n)
+					return ""
+				}()
+				if !strings.Contains(msg, want) {
+					t.Errorf("%d×%d×%d batch, %d threads: panic %q, want one naming %q", bm, n, bk, threads, msg, want)
+				}
+			}
+		}
 	})
 }
 
