@@ -404,10 +404,10 @@ func nnsimd_go_net_fit(h C.uint64_t, x, y *C.float, rows, epochs C.int64_t, lr C
 	}
 	// Training runs on a goroutine of its own: the export's goroutine is
 	// locked to the caller's OS thread, and every time a locked goroutine
-	// waits for the kernels' worker goroutines the scheduler must hand its
-	// thread over, which costs mini-batch training measurably. The C
-	// callback is still made from the export's goroutine, so on the
-	// caller's thread (Python sees Ctrl-C only on its main thread).
+	// yields (as a kernel's caller does when a worker's part runs late,
+	// see callerSpinLimit in kernels) the scheduler must hand its thread
+	// over. The C callback is still made from the export's goroutine, so
+	// on the caller's thread (Python sees Ctrl-C only on its main thread).
 	type request struct {
 		p     nn.Progress
 		reply chan bool // true = stop

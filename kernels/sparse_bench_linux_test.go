@@ -84,10 +84,11 @@ func BenchmarkSparseRowsMNIST(b *testing.B) {
 }
 
 // BenchmarkSparseBatchMNIST times the first layer of a mini-batch step of
-// a 784-128-10 network on 128 MNIST-like images (19% non-zero), on one
-// thread, as nn runs it: the forward product row-wise (per sample, over
-// its non-zeros' rows of W), and the weight update on the batch transposed
-// (the transpose is timed too, since nn does it every step).
+// a 784-n-… network on 128 MNIST-like images (19% non-zero), on one
+// thread and on two, as nn runs it: the forward product row-wise (per
+// sample, over its non-zeros' rows of W), the weight update on the batch
+// transposed (the transpose is timed too, since nn does it every step),
+// and the two in turn.
 //
 //	go test -run '^$' -bench SparseBatchMNIST -benchtime 200ms ./kernels/
 func BenchmarkSparseBatchMNIST(b *testing.B) {
@@ -103,14 +104,30 @@ func BenchmarkSparseBatchMNIST(b *testing.B) {
 		w := at(r, k*n, 0)
 		d := at(r, m*n, 0)
 		c := make([]float32, m*n)
-		b.Run(fmt.Sprintf("n=%d/forward/rows", n), func(b *testing.B) {
-			cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
-		})
-		b.Run(fmt.Sprintf("n=%d/update/transposed", n), func(b *testing.B) {
-			cpuLoop(b, func(int) {
-				Transpose(m, k, x, k, xt, m)
-				OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+		for _, threads := range []int{1, 2} {
+			name := fmt.Sprintf("%d-thread", threads)
+			if threads > 1 {
+				name += "s"
+			}
+			SetThreads(threads)
+			b.Run(fmt.Sprintf("n=%d/forward/rows/%s", n, name), func(b *testing.B) {
+				cpuLoop(b, func(int) { GemmSparseRows(m, n, x, k, rows, w, n, c, n) })
 			})
-		})
+			b.Run(fmt.Sprintf("n=%d/update/transposed/%s", n, name), func(b *testing.B) {
+				cpuLoop(b, func(int) {
+					Transpose(m, k, x, k, xt, m)
+					OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+				})
+			})
+			// Both, as in a training step: W's lines written by one
+			// core's update are read by the forward pass next.
+			b.Run(fmt.Sprintf("n=%d/step/%s", n, name), func(b *testing.B) {
+				cpuLoop(b, func(int) {
+					GemmSparseRows(m, n, x, k, rows, w, n, c, n)
+					Transpose(m, k, x, k, xt, m)
+					OuterUpdateSparseT(m, n, k, -1e-9, xt, m, d, n, w, n)
+				})
+			})
+		}
 	}
 }

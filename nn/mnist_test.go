@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -74,20 +75,26 @@ func BenchmarkMNISTEpoch(b *testing.B) {
 	}
 	y := nn.OneHot(train.Labels, 10)
 	for _, c := range []struct {
-		name string
-		cfg  nn.Config
-		tc   nn.TrainConfig
+		name   string
+		cfg    nn.Config
+		tc     nn.TrainConfig
+		locked bool // Fit called from a goroutine locked to its thread, as from C
 	}{
-		{"per-sample/relu-mse/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}},
-		{"batch128/cross-entropy/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}},
-		{"batch128/cross-entropy/2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}},
-		{"batch128/cross-entropy/auto-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128}},
-		{"batch128/cross-entropy/3-epochs-2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 2}},
-		{"batch128/cross-entropy/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 1}},
-		{"per-sample/relu-mse/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.005, Threads: 1}},
-		{"batch128/cross-entropy-momentum/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Momentum: 0.9, Threads: 1}},
+		{"per-sample/relu-mse/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.005, Threads: 1}, false},
+		{"batch128/cross-entropy/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 1}, false},
+		{"batch128/cross-entropy/2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}, false},
+		{"batch128/cross-entropy/2-threads-locked", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Threads: 2}, true},
+		{"batch128/cross-entropy/auto-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128}, false},
+		{"batch128/cross-entropy/3-epochs-2-threads", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 2}, false},
+		{"batch128/cross-entropy/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.1, BatchSize: 128, Threads: 1}, false},
+		{"per-sample/relu-mse/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.005, Threads: 1}, false},
+		{"batch128/cross-entropy-momentum/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Momentum: 0.9, Threads: 1}, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
+			if c.locked {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+			}
 			n, _ := nn.New(c.cfg)
 			cpu0 := nn.CPUSeconds()
 			for b.Loop() {
