@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,25 +33,106 @@ import (
 // the other, and two threads were slower than one (128×128×784 GEMM: 216 µs
 // against 162 µs). Spinning workers start at once.
 
-// threadCount is the number of goroutines a kernel may use, caller included.
+// threadCount is the number of goroutines a kernel may use, caller
+// included: the newest ThreadOverride's, or else SetThreads's.
 var threadCount atomic.Int64
 
-func init() { threadCount.Store(int64(runtime.NumCPU())) }
+// threadSettings holds what threadCount is made from.
+var threadSettings struct {
+	sync.Mutex
+	set       int               // SetThreads's count
+	overrides []*ThreadOverride // the active ones, oldest first
+}
+
+func init() {
+	threadSettings.set = runtime.NumCPU()
+	threadCount.Store(int64(threadSettings.set))
+}
 
 // SetThreads sets how many goroutines (the caller's included) one kernel
 // call may use; n < 1 means runtime.NumCPU(), and 1 runs every kernel on the
 // caller's goroutine. Results do not depend on it: each element of a GEMM's
 // output is computed by one goroutine, in the same order whatever the split.
-// Small products run on the caller's goroutine regardless.
+// Small products run on the caller's goroutine regardless. While a
+// ThreadOverride is active its count is used instead, and this one again
+// once none is.
 func SetThreads(n int) {
 	if n < 1 {
 		n = runtime.NumCPU()
 	}
-	threadCount.Store(int64(n))
+	threadSettings.Lock()
+	defer threadSettings.Unlock()
+	threadSettings.set = n
+	applyThreads()
 }
 
-// Threads reports the number set by SetThreads (by default runtime.NumCPU()).
+// Threads reports the count kernel calls use now: SetThreads's (by default
+// runtime.NumCPU()), or the newest active ThreadOverride's.
 func Threads() int { return int(threadCount.Load()) }
+
+// A ThreadOverride sets the thread count for a stretch of calls, such as
+// a training run's, without losing SetThreads's: saving Threads() and
+// setting it back afterwards would, when two such stretches overlap, leave
+// the first one's count behind for good (eight Python threads training at
+// once left every later call on one thread). Overrides may overlap: the
+// newest active one counts, and when the last ends SetThreads's count is
+// back.
+type ThreadOverride struct{ n int }
+
+// OverrideThreads starts an override of n threads (n < 1: the SetThreads
+// count, as it is now). End it when the stretch is over.
+func OverrideThreads(n int) *ThreadOverride {
+	threadSettings.Lock()
+	defer threadSettings.Unlock()
+	if n < 1 {
+		n = threadSettings.set
+	}
+	o := &ThreadOverride{n: n}
+	threadSettings.overrides = append(threadSettings.overrides, o)
+	applyThreads()
+	return o
+}
+
+// Threads reports the override's own count.
+func (o *ThreadOverride) Threads() int {
+	threadSettings.Lock()
+	defer threadSettings.Unlock()
+	return o.n
+}
+
+// Set changes the override's count (n < 1: runtime.NumCPU()); it counts
+// only while this is the newest active override.
+func (o *ThreadOverride) Set(n int) {
+	if n < 1 {
+		n = runtime.NumCPU()
+	}
+	threadSettings.Lock()
+	defer threadSettings.Unlock()
+	if o.n != n {
+		o.n = n
+		applyThreads()
+	}
+}
+
+// End ends the override; ending it again does nothing.
+func (o *ThreadOverride) End() {
+	threadSettings.Lock()
+	defer threadSettings.Unlock()
+	list := threadSettings.overrides
+	if i := slices.Index(list, o); i >= 0 {
+		threadSettings.overrides = slices.Delete(list, i, i+1)
+	}
+	applyThreads()
+}
+
+// applyThreads stores the count now in force; threadSettings is locked.
+func applyThreads() {
+	n := threadSettings.set
+	if list := threadSettings.overrides; len(list) > 0 {
+		n = list[len(list)-1].n
+	}
+	threadCount.Store(int64(n))
+}
 
 // parallelTask is work split into numbered parts that may run concurrently.
 type parallelTask interface {

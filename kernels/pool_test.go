@@ -152,3 +152,42 @@ func TestParallelRunPanic(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadOverrides checks the count in force as overrides start, change
+// and end out of order, and as SetThreads is called under one.
+func TestThreadOverrides(t *testing.T) {
+	defer SetThreads(Threads())
+	want := func(step string, n int) {
+		t.Helper()
+		if got := Threads(); got != n {
+			t.Fatalf("%s: Threads() = %d, want %d", step, got, n)
+		}
+	}
+	SetThreads(2)
+	a := OverrideThreads(1)
+	want("a(1)", 1)
+	b := OverrideThreads(3)
+	want("a(1), b(3)", 3)
+	a.Set(5)
+	want("a set to 5 under b", 3)
+	a.End()
+	want("a ended", 3)
+	SetThreads(4)
+	want("SetThreads(4) under b", 3)
+	b.End()
+	want("b ended", 4)
+	b.End()
+	want("b ended twice", 4)
+
+	c := OverrideThreads(0)
+	if c.Threads() != 4 {
+		t.Errorf("OverrideThreads(0).Threads() = %d, want SetThreads's 4", c.Threads())
+	}
+	d := OverrideThreads(2)
+	d.End()
+	want("c(0), d(2) ended", 4)
+	c.Set(1)
+	want("c set to 1", 1)
+	c.End()
+	want("all ended", 4)
+}

@@ -36,8 +36,9 @@ type TrainConfig struct {
 	Momentum float32
 	Shuffle  bool   // false = data order (the book); true = a fresh permutation each epoch
 	Seed     uint64 // shuffle seed
-	// Threads is the number of threads the kernels may use; 0 means up
-	// to runtime.NumCPU(), fewer while fewer are faster: mini-batch Fit
+	// Threads is the number of threads the kernels may use while Fit
+	// runs (a kernels.ThreadOverride); 0 means up to kernels.SetThreads's
+	// count (runtime.NumCPU() by default), fewer while fewer are faster: mini-batch Fit
 	// then times a few steps at half or twice its count now and then, and
 	// keeps the faster count (on a shared virtual machine two threads can
 	// be slower than one for seconds at a time). Results do not depend on
@@ -86,8 +87,8 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	}
 	// Everything from here on, the checks and lists of x included, runs
 	// on the threads asked for.
-	defer kernels.SetThreads(kernels.Threads())
-	kernels.SetThreads(tc.Threads)
+	threads := kernels.OverrideThreads(tc.Threads)
+	defer threads.End()
 	batch := max(tc.BatchSize, 1)
 	perSample := batch == 1 && tc.Momentum == 0
 	var sd *sparseData
@@ -122,8 +123,8 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	var tuner *threadTuner
 	if !perSample {
 		n.bw.prep.ensureParts(kernels.Threads())
-		if tc.Threads == 0 && kernels.Threads() > 1 {
-			tuner = newThreadTuner(kernels.Threads())
+		if tc.Threads == 0 && threads.Threads() > 1 {
+			tuner = newThreadTuner(threads.Threads())
 		}
 	}
 	var perm []int32
@@ -192,7 +193,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				xb, yb, nz := n.bw.prepareBatch(x, y, sd, perm, k, b, in, out)
 				bad := n.trainBatch(xb, yb, b, nz, tc.LR, tc.Momentum)
 				if tuner != nil {
-					kernels.SetThreads(tuner.step(time.Since(stepStart)))
+					threads.Set(tuner.step(time.Since(stepStart)))
 				}
 				if bad >= 0 {
 					r := k + bad

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -1043,6 +1044,56 @@ func TestFitAutoThreads(t *testing.T) {
 				t.Fatalf("Threads 0: w%d[%d] = %g, one thread %g", l, i, w, w1)
 			}
 		}
+	}
+}
+
+// TestFitThreadsZeroIsTheKernelsCount: Threads = 0 trains on up to
+// kernels.Threads(), whatever the number of CPUs, as a C or Python caller
+// that set the count expects, and leaves it as it was.
+func TestFitThreadsZeroIsTheKernelsCount(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	const rows, in, batch = 2000, 784, 32
+	x, y := sparseClasses(rand.New(rand.NewPCG(23, 23)), rows, in)
+	for _, set := range []int{1, 2} {
+		kernels.SetThreads(set)
+		n, _ := New(Config{Sizes: []int{in, 64, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 3})
+		most := 0
+		tc := TrainConfig{Epochs: 2, LR: 0.05, BatchSize: batch, ProgressEvery: time.Nanosecond,
+			Progress: func(Progress) bool { most = max(most, kernels.Threads()); return true }}
+		if _, err := n.Fit(x, y, rows, tc); err != nil {
+			t.Fatal(err)
+		}
+		if most < 1 || most > set {
+			t.Errorf("kernels.SetThreads(%d), Threads 0: Fit trained on up to %d threads", set, most)
+		}
+		if got := kernels.Threads(); got != set {
+			t.Errorf("after Fit, kernels.Threads() = %d, want %d", got, set)
+		}
+	}
+}
+
+// TestConcurrentFitsKeepTheThreadCount: Fits that overlap, each on its
+// own count, leave kernels.SetThreads's count as it was. When each put
+// back the count it had found, eight at once left one thread behind.
+func TestConcurrentFitsKeepTheThreadCount(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(2)
+	x, y := sparseClasses(rand.New(rand.NewPCG(24, 24)), 256, 784)
+	var fits sync.WaitGroup
+	start := make(chan struct{})
+	for g := range 8 {
+		fits.Go(func() {
+			<-start
+			n, _ := New(Config{Sizes: []int{784, 16, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 1})
+			if _, err := n.Fit(x, y, 256, TrainConfig{Epochs: 2, LR: 0.05, BatchSize: 32, Threads: 1 + g%3}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	fits.Wait()
+	if got := kernels.Threads(); got != 2 {
+		t.Errorf("after eight overlapping Fits, kernels.Threads() = %d, want the 2 set before", got)
 	}
 }
 
