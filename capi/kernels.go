@@ -19,6 +19,9 @@ import (
 // made from inside a progress callback cannot deadlock.
 var isaLock sync.RWMutex
 
+// maxThreads is the largest thread count the interface accepts.
+const maxThreads = 1 << 16
+
 //export nnsimd_go_isa
 func nnsimd_go_isa() *C.char {
 	isaLock.RLock()
@@ -51,6 +54,20 @@ func nnsimd_go_use_isa(name *C.char) (st C.int) {
 	}
 	return C.NNSIMD_OK
 }
+
+//export nnsimd_go_set_threads
+func nnsimd_go_set_threads(n C.int64_t) (st C.int) {
+	const fn = "nnsimd_set_threads"
+	defer recoverTo(fn, &st)
+	if n < 0 || n > maxThreads {
+		return failf(C.NNSIMD_EINVAL, "%s: n = %d, want 0 (all CPUs) .. %d", fn, int64(n), maxThreads)
+	}
+	kernels.SetThreads(int(n))
+	return C.NNSIMD_OK
+}
+
+//export nnsimd_go_threads
+func nnsimd_go_threads() C.int64_t { return C.int64_t(kernels.Threads()) }
 
 //export nnsimd_go_env_status
 func nnsimd_go_env_status() (st C.int) {

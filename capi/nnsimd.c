@@ -45,6 +45,10 @@ int nnsimd_use_isa(const char *name) { return nnsimd_go_use_isa((char *)name); }
 
 int nnsimd_env_status(void) { return nnsimd_go_env_status(); }
 
+int nnsimd_set_threads(int64_t n) { return nnsimd_go_set_threads(n); }
+
+int64_t nnsimd_threads(void) { return nnsimd_go_threads(); }
+
 int nnsimd_dot(const float *x, const float *y, int64_t n, float *out) {
     return nnsimd_go_dot((float *)x, (float *)y, n, out);
 }

@@ -90,6 +90,23 @@ int nnsimd_use_isa(const char *name);
  * kernels then use the best implementation instead. */
 int nnsimd_env_status(void);
 
+/* nnsimd_set_threads sets how many threads one call into the library may
+ * use: nnsimd_gemm, nnsimd_net_predict and nnsimd_net_evaluate, and
+ * nnsimd_net_fit when its threads argument is 0 (then up to n, fewer while
+ * fewer are faster). n = 0 means the number of CPUs, the default. Small
+ * calls run on the calling thread whatever the count, and results never
+ * depend on it.
+ * While nnsimd_net_fit runs, every call uses the count it trains with (the
+ * latest started, if several run); a count set meanwhile applies once the
+ * last has ended.
+ * Returns NNSIMD_OK, or NNSIMD_EINVAL if n < 0 or n > 65536. */
+int nnsimd_set_threads(int64_t n);
+
+/* nnsimd_threads returns the thread count calls use now: the one
+ * nnsimd_set_threads set (by default the number of CPUs), or a running
+ * nnsimd_net_fit's. Never fails. */
+int64_t nnsimd_threads(void);
+
 /* nnsimd_last_error returns a message describing the calling thread's last
  * failed call, or "" if none failed yet. The string belongs to the library
  * and stays valid until the same thread's next failing call; other threads'
@@ -227,8 +244,9 @@ typedef int (*nnsimd_progress_fn)(const nnsimd_progress *p, void *user);
  * epochs ≥ 1; lr > 0 and finite; batch_size 0 or 1 = per-sample SGD in data
  *   order (the book's algorithm), > 1 = mini-batch SGD, at most rows;
  *   momentum in [0, 1); shuffle non-zero shuffles every epoch with seed;
- *   threads ≥ 0 (0 = up to all CPUs, fewer while fewer are faster in
- *   mini-batch training; the result does not depend on it).
+ *   threads in 0 .. 65536 (0 = up to nnsimd_threads(), all CPUs by default,
+ *   fewer while fewer are faster in mini-batch training; the result does
+ *   not depend on it).
  * progress (optional, may be NULL) is called on the calling thread at most
  *   five times per second and once at the end, with user passed through.
  * losses (optional when losses_cap is 0): receives the mean loss of every

@@ -193,6 +193,35 @@ static void test_kernels(void) {
     free(y0);
 }
 
+/* The thread count: refused out of range, and results the same on one
+ * thread as on three for a gemm large enough to be shared out. */
+static void test_thread_count(void) {
+    int64_t cpus = nnsimd_threads();
+    CHECK(cpus >= 1, "nnsimd_threads() = %lld at start", (long long)cpus);
+    EXPECT(nnsimd_set_threads(-1), NNSIMD_EINVAL);
+    CHECK(strstr(nnsimd_last_error(), "nnsimd_set_threads: n = -1") != NULL, "message %s", nnsimd_last_error());
+    EXPECT(nnsimd_set_threads(65537), NNSIMD_EINVAL);
+    CHECK(nnsimd_threads() == cpus, "a refused count changed it to %lld", (long long)nnsimd_threads());
+    enum { D = 160 };
+    float *a = malloc(sizeof(float) * D * D), *b = malloc(sizeof(float) * D * D);
+    float *c1 = calloc(D * D, sizeof(float)), *c3 = calloc(D * D, sizeof(float));
+    fill(a, D * D);
+    fill(b, D * D);
+    EXPECT(nnsimd_set_threads(1), NNSIMD_OK);
+    CHECK(nnsimd_threads() == 1, "nnsimd_threads() = %lld after setting 1", (long long)nnsimd_threads());
+    EXPECT(nnsimd_gemm(0, 0, D, D, D, 1, a, D, b, D, 0, c1, D), NNSIMD_OK);
+    EXPECT(nnsimd_set_threads(3), NNSIMD_OK);
+    EXPECT(nnsimd_gemm(0, 0, D, D, D, 1, a, D, b, D, 0, c3, D), NNSIMD_OK);
+    CHECK(memcmp(c1, c3, sizeof(float) * D * D) == 0, "gemm differs between 1 and 3 threads");
+    EXPECT(nnsimd_set_threads(0), NNSIMD_OK);
+    CHECK(nnsimd_threads() == cpus, "nnsimd_threads() = %lld after setting 0, want %lld", (long long)nnsimd_threads(),
+          (long long)cpus);
+    free(a);
+    free(b);
+    free(c1);
+    free(c3);
+}
+
 static void test_kernel_errors(void) {
     float v[8] = {1, 2, 3, 4, 5, 6, 7, 8}, w[8] = {0}, d = 0;
     const int64_t huge[] = {INT64_MAX, INT64_MAX / 4 + 1, NNSIMD_MAX_LEN + 1, -1, INT64_MIN};
@@ -419,7 +448,8 @@ static void make_task(void) {
 struct cb_state {
     int calls, cancel_at;
     uint64_t net;
-    int inner_predict, inner_dot, inner_use_isa;
+    int inner_predict, inner_dot, inner_use_isa, inner_set_threads;
+    int64_t threads_in_fit;
     double first, last;
     int64_t last_done, last_epoch, total, epochs;
 };
@@ -440,6 +470,8 @@ static int progress_cb(const nnsimd_progress *p, void *user) {
         float d;
         s->inner_dot = nnsimd_dot(tx, tx, 4, &d);
         s->inner_use_isa = nnsimd_use_isa("generic");
+        s->inner_set_threads = nnsimd_set_threads(3);
+        s->threads_in_fit = nnsimd_threads();
     }
     return s->cancel_at > 0 && s->calls >= s->cancel_at;
 }
@@ -473,6 +505,12 @@ static void test_training(void) {
     CHECK(inner.inner_predict == NNSIMD_EBUSY, "predict from own callback = %d, want EBUSY", inner.inner_predict);
     CHECK(inner.inner_dot == NNSIMD_OK, "dot from a callback = %d", inner.inner_dot);
     CHECK(inner.inner_use_isa == NNSIMD_EBUSY, "use_isa during fit = %d, want EBUSY", inner.inner_use_isa);
+    /* a count set during a fit applies after it (the fit trained on 1) */
+    CHECK(inner.inner_set_threads == NNSIMD_OK, "set_threads during fit = %d", inner.inner_set_threads);
+    CHECK(inner.threads_in_fit == 1, "nnsimd_threads() in a 1-thread fit = %lld", (long long)inner.threads_in_fit);
+    CHECK(nnsimd_threads() == 3, "nnsimd_threads() after the fit = %lld, want the 3 set during it",
+          (long long)nnsimd_threads());
+    EXPECT(nnsimd_set_threads(0), NNSIMD_OK);
 
     /* cancel: a long fit stops at the callback's request, network usable */
     struct cb_state cancel = {0};
@@ -677,6 +715,7 @@ static void *thread_main(void *arg) {
 }
 
 static void test_threads(void) {
+    int64_t count = nnsimd_threads();
     const int64_t sizes[] = {2, 8, 1};
     shared_net = new_net(sizes, 3, NULL, NULL, NULL, 0);
     enum { T = 8 };
@@ -689,6 +728,8 @@ static void test_threads(void) {
         pthread_join(th[i], &r);
         CHECK((intptr_t)r == 0, "thread %d failed with flags %ld", i, (long)(intptr_t)r);
     }
+    CHECK(nnsimd_threads() == count, "overlapping fits left %lld threads, want %lld", (long long)nnsimd_threads(),
+          (long long)count);
     EXPECT(nnsimd_net_free(shared_net), NNSIMD_OK);
 }
 
@@ -819,6 +860,7 @@ int main(int argc, char **argv) {
     CHECK(strcmp(nnsimd_last_error(), "") == 0, "last_error before any failure = %s", nnsimd_last_error());
     test_info();
     test_kernels();
+    test_thread_count();
     test_kernel_errors();
     test_net_basics();
     test_training();

@@ -25,7 +25,7 @@ from .errors import (BusyError, CanceledError, DivergedError, Error, FileError, 
                      InternalError, InvalidArgumentError, NotFoundError, OutOfMemoryError,
                      UnsupportedError)
 
-__all__ = ["isa", "available_isas", "use_isa", "dot", "axpy", "outer_update", "relu", "exp", "gemm", "Network",
+__all__ = ["isa", "available_isas", "use_isa", "set_threads", "threads", "dot", "axpy", "outer_update", "relu", "exp", "gemm", "Network",
            "Progress", "datasets", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError",
            "NotFoundError", "FormatError", "DivergedError", "CanceledError", "UnsupportedError", "BusyError",
            "InternalError", "version"]
@@ -54,6 +54,23 @@ def use_isa(name: str) -> None:
     InvalidArgumentError for an unknown name, UnsupportedError for one this
     CPU lacks, BusyError while other calls into the library run."""
     _check(_L.nnsimd_use_isa(_lib.cstr(name, "name")))
+
+
+def set_threads(n: int) -> None:
+    """Set how many threads one call may use: gemm, predict, evaluate, and
+    fit with threads=0 (then up to n). 0 means every CPU, the default.
+    Results never depend on it. Raises InvalidArgumentError unless
+    0 ≤ n ≤ 65536, BusyError while other calls into the library run."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"nnsimd: set_threads: n is a {type(n).__name__}, want an int")
+    if not -(1 << 63) <= n < 1 << 63:  # past int64: the library's own check cannot see it
+        raise InvalidArgumentError(f"nnsimd: set_threads: n = {n}, want 0 (all CPUs) .. 65536")
+    _check(_L.nnsimd_set_threads(n))
+
+
+def threads() -> int:
+    """The thread count in use (see set_threads); during fit, fit's own."""
+    return int(_L.nnsimd_threads())
 
 
 def _float(v: Any, name: str) -> float:
@@ -346,8 +363,8 @@ class Network:
         integer labels, turned into one-hot targets of the outputs.
 
         batch_size 1 is per-sample SGD in data order (the book's algorithm);
-        > 1 mini-batch SGD. threads 0 uses up to every CPU, fewer while
-        fewer are faster (the count is timed as training goes). Returns the
+        > 1 mini-batch SGD. threads 0 uses up to threads() (every CPU unless
+        set_threads says otherwise), fewer while fewer are faster (the count is timed as training goes). Returns the
         mean loss of every epoch.
 
         progress=True draws a progress bar on stderr when it is a terminal.

@@ -49,6 +49,8 @@ _protos = {
     "nnsimd_available_isas": (c_char_p, []),
     "nnsimd_use_isa": (c_int, [c_char_p]),
     "nnsimd_env_status": (c_int, []),
+    "nnsimd_set_threads": (c_int, [c_int64]),
+    "nnsimd_threads": (c_int64, []),
     "nnsimd_last_error": (c_char_p, []),
     "nnsimd_free": (None, [c_void_p]),
     "nnsimd_dot": (c_int, [_P, _P, c_int64, _P]),

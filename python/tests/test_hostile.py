@@ -213,6 +213,7 @@ def test_close_while_another_thread_fits():
 
 def test_eight_threads_shared_and_own_networks():
     x, y = task(128)
+    threads = nnsimd.threads()
     shared = nnsimd.Network([2, 8, 1], seed=9)
     want = shared.predict(x).tolist()
     results, errors = [[] for _ in range(8)], []
@@ -240,6 +241,7 @@ def test_eight_threads_shared_and_own_networks():
     assert not errors, errors
     assert all(r == want for rs in results for r in rs), "shared predictions differ under concurrency"
     assert all(w == own_weights[0] for w in own_weights), "identical networks trained differently in parallel"
+    assert nnsimd.threads() == threads, "overlapping fits changed the thread count for good"
 
 
 def test_divergence_keeps_a_usable_network():

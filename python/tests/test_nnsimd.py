@@ -451,6 +451,44 @@ def test_progress_bar_on_a_terminal():
     assert r.returncode == 0 and r.stderr == b""
 
 
+def test_set_threads():
+    cpus = nnsimd.threads()
+    assert cpus >= 1
+    for bad in (-1, 65537, 1 << 70):
+        with pytest.raises(nnsimd.InvalidArgumentError):
+            nnsimd.set_threads(bad)
+    with pytest.raises(TypeError):
+        nnsimd.set_threads(1.0)
+    assert nnsimd.threads() == cpus
+    # big enough for the gemm to be shared out; 2-D buffers without numpy too
+    a = memoryview(floats(130 * 140, 1)).cast("B").cast("f", (130, 140))
+    b = memoryview(floats(140 * 150, 2)).cast("B").cast("f", (140, 150))
+    try:
+        nnsimd.set_threads(1)
+        assert nnsimd.threads() == 1
+        one = nnsimd.gemm(a, b)
+        seen = []
+        x, y = task(256)
+        net = nnsimd.Network([2, 4, 1])
+        net.fit(x, y, epochs=3, batch_size=32, progress=lambda p: seen.append(nnsimd.threads()) is None)
+        assert seen and max(seen) == 1
+        nnsimd.set_threads(3)
+        assert bytes(memoryview(nnsimd.gemm(a, b))) == bytes(memoryview(one))
+
+        # set during a fit: the fit keeps its count, the new one applies after
+        def cb(p):
+            nnsimd.set_threads(2)
+            seen.append(nnsimd.threads())
+            return True
+        seen.clear()
+        net.fit(x, y, epochs=2, batch_size=32, threads=1, progress=cb)
+        assert seen and set(seen) == {1}
+        assert nnsimd.threads() == 2
+    finally:
+        nnsimd.set_threads(0)
+    assert nnsimd.threads() == cpus
+
+
 def test_use_isa_busy_during_fit():
     x, y = task(64)
     net = nnsimd.Network([2, 4, 1])
