@@ -353,7 +353,7 @@ func nnsimd_go_net_fit(h C.uint64_t, x, y *C.float, rows, epochs C.int64_t, lr C
 		return failf(C.NNSIMD_EINVAL, "%s: batch_size = %d, want 0..rows (%d)", fn, int64(batchSize), int64(rows))
 	}
 	if threads < 0 || threads > maxThreads {
-		return failf(C.NNSIMD_EINVAL, "%s: threads = %d, want 0 (nnsimd_threads) .. %d", fn, int64(threads), maxThreads)
+		return failf(C.NNSIMD_EINVAL, "%s: threads = %d, want 0 (nnsimd_set_threads's count) .. %d", fn, int64(threads), maxThreads)
 	}
 	if err := checkOutput(fn, "losses", losses == nil, "losses_cap", lossesCap); err != nil {
 		return failErr(err, C.NNSIMD_EINVAL)

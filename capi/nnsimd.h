@@ -244,9 +244,9 @@ typedef int (*nnsimd_progress_fn)(const nnsimd_progress *p, void *user);
  * epochs ≥ 1; lr > 0 and finite; batch_size 0 or 1 = per-sample SGD in data
  *   order (the book's algorithm), > 1 = mini-batch SGD, at most rows;
  *   momentum in [0, 1); shuffle non-zero shuffles every epoch with seed;
- *   threads in 0 .. 65536 (0 = up to nnsimd_threads(), all CPUs by default,
- *   fewer while fewer are faster in mini-batch training; the result does
- *   not depend on it).
+ *   threads in 0 .. 65536 (0 = up to the count of nnsimd_set_threads, all
+ *   CPUs by default, fewer while fewer are faster in mini-batch training;
+ *   the result does not depend on it).
  * progress (optional, may be NULL) is called on the calling thread at most
  *   five times per second and once at the end, with user passed through.
  * losses (optional when losses_cap is 0): receives the mean loss of every
