@@ -59,8 +59,9 @@ def use_isa(name: str) -> None:
 def set_threads(n: int) -> None:
     """Set how many threads one call may use: gemm, predict, evaluate, and
     fit with threads=0 (then up to n). 0 means every CPU, the default.
-    Results never depend on it. Raises InvalidArgumentError unless
-    0 ≤ n ≤ 65536, BusyError while other calls into the library run."""
+    Results never depend on it. While a fit runs, every call uses its
+    count, and one set meanwhile applies once it ends. Raises
+    InvalidArgumentError unless 0 ≤ n ≤ 65536."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"nnsimd: set_threads: n is a {type(n).__name__}, want an int")
     if not -(1 << 63) <= n < 1 << 63:  # past int64: the library's own check cannot see it
