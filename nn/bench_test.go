@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -120,14 +121,28 @@ func reportEpoch(b *testing.B, cpu0, steps float64) {
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N)*steps, "cpu-s/epoch")
 }
 
-// BenchmarkPredict measures inference of 10,000 MNIST-sized samples.
+// BenchmarkPredict measures inference of 10,000 MNIST-like samples (19%
+// non-zero), on one thread, and of the same with every input non-zero.
 func BenchmarkPredict(b *testing.B) {
 	defer kernels.SetThreads(kernels.Threads())
 	kernels.SetThreads(1)
 	x, _ := mnistLike(10000)
-	n, _ := New(Config{Sizes: []int{784, 128, 10}, Seed: 1})
-	out := make([]float32, 10000*10)
-	for b.Loop() {
-		n.Predict(x, 10000, out)
+	dense := make([]float32, len(x))
+	for i := range dense {
+		dense[i] = float32(i%255+1) / 255
+	}
+	for _, sizes := range [][]int{{784, 128, 10}, {784, 512, 256, 10}} {
+		n, _ := New(Config{Sizes: sizes, Seed: 1})
+		out := make([]float32, 10000*10)
+		for _, in := range []struct {
+			name string
+			x    []float32
+		}{{"mnist-like", x}, {"dense", dense}} {
+			b.Run(fmt.Sprintf("%v/%s", sizes, in.name), func(b *testing.B) {
+				for b.Loop() {
+					n.Predict(in.x, 10000, out)
+				}
+			})
+		}
 	}
 }

@@ -28,7 +28,9 @@
 // only the rows of W for non-zero inputs, forward (Σ x_i·W[i,:]) and in the
 // update, in spans of consecutive rows per kernel call. Mini-batch training
 // is three GEMMs per layer (X·W with bias and relu fused, δ·Wᵀ, and Xᵀ·δ
-// fused with the update). Neither allocates once Fit has started: the
+// fused with the update), except that a batch of sparse inputs takes the
+// first layer's X·W and update over the non-zeros only, and so do Predict
+// and Evaluate its X·W. Neither allocates once Fit has started: the
 // workspaces belong to the network.
 package nn
 

@@ -607,6 +607,61 @@ func TestNoAllocations(t *testing.T) {
 	}
 }
 
+// checkPredict compares Predict and Forward on rows samples of n's inputs
+// with the float64 reference, and returns Predict's outputs.
+func checkPredict(t *testing.T, n *Network, x []float32, rows int, what string) []float32 {
+	t.Helper()
+	in, outs := n.Inputs(), n.Outputs()
+	out := make([]float32, rows*outs)
+	if err := n.Predict(x, rows, out); err != nil {
+		t.Fatal(err)
+	}
+	r := refFrom(n)
+	for i := 0; i < rows; i++ {
+		_, ys := r.forward(to64(x[i*in : i*in+in]))
+		y := ys[len(ys)-1]
+		one := n.Forward(x[i*in : i*in+in])
+		for j := range y {
+			if math.Abs(float64(out[i*outs+j])-y[j]) > 1e-5 || math.Abs(float64(one[j])-y[j]) > 1e-5 {
+				t.Fatalf("%s: row %d output %d: Predict %g, Forward %g, reference %g", what, i, j, out[i*outs+j], one[j], y[j])
+			}
+		}
+	}
+	return out
+}
+
+// TestListNonZeros: the inference path lists a share's non-zero inputs
+// when they are few enough for the sparse first layer, and gives up (nil)
+// as soon as they are not.
+func TestListNonZeros(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	n, _ := New(Config{Sizes: []int{40, 8, 3}, Seed: 1})
+	n.ensureBatch(64)
+	x := sparseInputs(rng, 64, 40, 0.2)
+	nz := n.listNonZeros(x, 16, 48)
+	if nz == nil {
+		t.Fatal("20% non-zero inputs: no lists")
+	}
+	for r := 16; r < 48; r++ {
+		var want []int32
+		for i, v := range x[r*40 : r*40+40] {
+			if v != 0 {
+				want = append(want, int32(i))
+			}
+		}
+		if !slices.Equal(nz[r], want) {
+			t.Fatalf("row %d: list %v, want %v", r, nz[r], want)
+		}
+	}
+	copy(x[20*40:21*40], sparseInputs(rng, 1, 40, 1))
+	for r := 21; r < 48; r++ {
+		copy(x[r*40:r*40+40], sparseInputs(rng, 1, 40, 0.5))
+	}
+	if n.listNonZeros(x, 16, 48) != nil {
+		t.Error("a share of rows half non-zero: lists, want nil")
+	}
+}
+
 func TestPredictAndEvaluate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	n, _ := New(Config{Sizes: []int{12, 9, 4}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 4})
@@ -614,22 +669,17 @@ func TestPredictAndEvaluate(t *testing.T) {
 		copy(n.Biases(l), randVec(rng, len(n.Biases(l)), -0.5, 0.5))
 	}
 	const rows = 600 // more than one predict chunk, and a partial one
+	// Sparse inputs take the sparse first layer, dense ones the GEMM, and
+	// a share with dense rows after sparse ones the GEMM too.
 	x := sparseInputs(rng, rows, 12, 0.4)
-	out := make([]float32, rows*4)
-	if err := n.Predict(x, rows, out); err != nil {
-		t.Fatal(err)
+	for _, density := range []float64{0.1, 1} {
+		mixed := sparseInputs(rng, rows, 12, density)
+		copy(mixed[300*12:310*12], sparseInputs(rng, 10, 12, 1))
+		checkPredict(t, n, mixed, rows, fmt.Sprintf("density %g", density))
 	}
-	r := refFrom(n)
+	out := checkPredict(t, n, x, rows, "density 0.4")
 	labels := make([]uint8, rows)
 	for i := 0; i < rows; i++ {
-		_, ys := r.forward(to64(x[i*12 : i*12+12]))
-		y := ys[len(ys)-1]
-		one := n.Forward(x[i*12 : i*12+12])
-		for j := range y {
-			if math.Abs(float64(out[i*4+j])-y[j]) > 1e-5 || math.Abs(float64(one[j])-y[j]) > 1e-5 {
-				t.Fatalf("row %d output %d: Predict %g, Forward %g, reference %g", i, j, out[i*4+j], one[j], y[j])
-			}
-		}
 		labels[i] = uint8(rng.IntN(4))
 		if i%3 == 0 {
 			labels[i] = uint8(argmax(out[i*4 : i*4+4]))
