@@ -100,14 +100,14 @@ func (o *ThreadOverride) Threads() int {
 	return o.n
 }
 
-// Set changes the override's count (n < 1: runtime.NumCPU()); it counts
-// only while this is the newest active override.
+// Set changes the override's count (n < 1: the SetThreads count); it
+// counts only while this is the newest active override.
 func (o *ThreadOverride) Set(n int) {
-	if n < 1 {
-		n = runtime.NumCPU()
-	}
 	threadSettings.Lock()
 	defer threadSettings.Unlock()
+	if n < 1 {
+		n = threadSettings.set
+	}
 	if o.n != n {
 		o.n = n
 		applyThreads()

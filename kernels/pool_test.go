@@ -188,6 +188,8 @@ func TestThreadOverrides(t *testing.T) {
 	want("c(0), d(2) ended", 4)
 	c.Set(1)
 	want("c set to 1", 1)
+	c.Set(0)
+	want("c set to 0", 4)
 	c.End()
 	want("all ended", 4)
 }
