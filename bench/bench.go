@@ -129,9 +129,8 @@ func Measure(opt Options) (*Report, error) {
 		return nil, err
 	}
 	threads := max(opt.Threads, 1)
-	savedThreads := kernels.Threads()
-	defer kernels.SetThreads(savedThreads)
-	kernels.SetThreads(threads)
+	override := kernels.OverrideThreads(threads)
+	defer override.End()
 
 	t := NewTimer(opt.Quick, opt.Runs)
 	ceilings, err := ProbeCeilings(t)
