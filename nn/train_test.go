@@ -662,6 +662,31 @@ func TestListNonZeros(t *testing.T) {
 	}
 }
 
+// TestPredictThreads: Predict gives the same bits on any number of
+// threads, also when the rows of one share are sparse enough for the
+// sparse first layer and those of the next are not.
+func TestPredictThreads(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	rng := rand.New(rand.NewPCG(10, 10))
+	n, _ := New(Config{Sizes: []int{784, 32, 4}, Bias: true, Seed: 2})
+	copy(n.Biases(0), randVec(rng, 32, -0.5, 0.5)) // the two paths add it at different times
+	const rows = 256
+	x := append(sparseInputs(rng, rows/2, 784, 0.25), sparseInputs(rng, rows/2, 784, 0.5)...)
+	var want []float32
+	for _, threads := range []int{1, 2, 3} {
+		kernels.SetThreads(threads)
+		out := make([]float32, rows*4)
+		if err := n.Predict(x, rows, out); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = out
+		} else if !slices.EqualFunc(out, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+			t.Fatalf("%d threads: outputs differ from one thread's", threads)
+		}
+	}
+}
+
 func TestPredictAndEvaluate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	n, _ := New(Config{Sizes: []int{12, 9, 4}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 4})
