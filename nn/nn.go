@@ -30,8 +30,9 @@
 // is three GEMMs per layer (X·W with bias and relu fused, δ·Wᵀ, and Xᵀ·δ
 // fused with the update), except that a batch of sparse inputs takes the
 // first layer's X·W and update over the non-zeros only, and so do Predict
-// and Evaluate its X·W. Neither allocates once Fit has started: the
-// workspaces belong to the network.
+// and Evaluate its X·W; so do the wider layers above a relu, block by
+// block of 16 rows, when enough of its outputs are zero. Neither allocates
+// once Fit has started: the workspaces belong to the network.
 package nn
 
 import (

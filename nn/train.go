@@ -476,7 +476,7 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 		// gradient Xᵀ·δ summed in registers over the batch's non-zeros
 		// (kernels.OuterUpdateSparseT on the batch transposed).
 		var xt []float32
-		if l == 0 && nz != nil {
+		if l == 0 && nz != nil || l > 0 && bw.hsparse[l] != nil && bw.hiddenAllSparse(l, rows) {
 			xt = bw.transpose(in, rows, ly.in)
 		}
 		if momentum == 0 {

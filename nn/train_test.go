@@ -1042,11 +1042,16 @@ func nonZeroLists(x []float32, rows, in int) [][]int32 {
 // targets of 10 random classes.
 func sparseClasses(rng *rand.Rand, rows, in int) (x, y []float32) {
 	x = sparseInputs(rng, rows, in, 0.19)
+	return x, randomClasses(rng, rows)
+}
+
+// randomClasses returns one-hot targets of rows random classes of 10.
+func randomClasses(rng *rand.Rand, rows int) []float32 {
 	labels := make([]uint8, rows)
 	for i := range labels {
 		labels[i] = uint8(rng.IntN(10))
 	}
-	return x, OneHot(labels, 10)
+	return OneHot(labels, 10)
 }
 
 // TestFitSparseBatchThreads trains on sparse MNIST-sized batches, large
@@ -1228,6 +1233,88 @@ func TestTrainBatchDivergedRow(t *testing.T) {
 			}
 			if !sameBits(weightBits(n), before) {
 				t.Errorf("threads %d, bad rows %v: the weights changed", threads, bad)
+			}
+		}
+	}
+}
+
+// hiddenSparseNet is a 100-128-128-10 relu network whose first layer's
+// negative biases leave about a quarter of its outputs non-zero, so that
+// the second layer takes the sparse product.
+func hiddenSparseNet(t *testing.T) *Network {
+	n, err := New(Config{Sizes: []int{100, 128, 128, 10}, Loss: CrossEntropy, Bias: true, Init: He, Seed: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n.Biases(0) {
+		n.Biases(0)[i] = -0.6
+	}
+	return n
+}
+
+// hiddenSparseData returns rows inputs for hiddenSparseNet, uniform in
+// [0, 1), and one-hot targets of random classes.
+func hiddenSparseData(rng *rand.Rand, rows int) (x, y []float32) {
+	x = randVec(rng, rows*100, 0, 1)
+	return x, randomClasses(rng, rows)
+}
+
+// TestHiddenSparseBatchMatchesDense runs mini-batch steps of a network
+// whose second layer takes its product and update over the non-zeros of
+// the first layer's outputs, and of the same network with that path
+// switched off: the weights agree to float32 rounding.
+func TestHiddenSparseBatchMatchesDense(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	const rows = 48
+	x, y := hiddenSparseData(rand.New(rand.NewPCG(14, 15)), rows)
+	for _, threads := range []int{1, 2} {
+		kernels.SetThreads(threads)
+		for _, mu := range []float32{0, 0.9} {
+			sp, de := hiddenSparseNet(t), hiddenSparseNet(t)
+			sp.ensureBatch(rows)
+			de.ensureBatch(rows)
+			de.bw.hsparse[1] = nil
+			if mu != 0 {
+				sp.resetVelocity()
+				de.resetVelocity()
+			}
+			name := fmt.Sprintf("threads=%d momentum=%g", threads, mu)
+			for step := 0; step < 3; step++ {
+				sp.trainBatch(x, y, rows, nil, 0.05, mu)
+				de.trainBatch(x, y, rows, nil, 0.05, mu)
+				if !sp.bw.hiddenAllSparse(1, rows) {
+					t.Fatalf("%s, step %d: not every block took the sparse product", name, step)
+				}
+			}
+			compareNets(t, name, sp, de)
+		}
+	}
+}
+
+// TestHiddenSparseThreads: with the sparse hidden product, Fit gives the
+// same bits on any number of threads.
+func TestHiddenSparseThreads(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	const rows = 300
+	x, y := hiddenSparseData(rand.New(rand.NewPCG(16, 17)), rows)
+	var first *Network
+	for _, threads := range []int{1, 2, 3} {
+		n := hiddenSparseNet(t)
+		if _, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.05, BatchSize: 128, Momentum: 0.9, Shuffle: true, Seed: 2, Threads: threads}); err != nil {
+			t.Fatal(err)
+		}
+		if !n.bw.hiddenAllSparse(1, rows%128) {
+			t.Fatalf("%d threads: the last batch did not take the sparse product", threads)
+		}
+		if first == nil {
+			first = n
+			continue
+		}
+		for l := 0; l < n.NumLayers(); l++ {
+			for i, w := range n.Weights(l) {
+				if w1 := first.Weights(l)[i]; math.Float32bits(w) != math.Float32bits(w1) {
+					t.Fatalf("%d threads: w%d[%d] = %g, one thread %g", threads, l, i, w, w1)
+				}
 			}
 		}
 	}

@@ -55,7 +55,10 @@ type batchWork struct {
 	ones    []float32    // rows ones, to sum a matrix's rows with Gemv
 	nz      [][]int32    // per row: its non-zero inputs, views into nzBuf
 	nzBuf   []int32      // rows×inputs: the lists of nz, one after the other
-	xt      []float32    // inputs×rows: the batch's inputs transposed
+	xt      []float32    // inputs×rows: the batch's inputs (or a hidden layer's) transposed
+	hnz     [][]int32    // per row: the non-zero inputs of the hidden layer being run
+	hnzBuf  []int32      // rows×(widest hidden input): the lists of hnz
+	hsparse [][]bool     // hsparse[l][b]: block b of layer l ≥ 1 took the sparse product
 	prep    sparsePrep
 	rowWork rowWork
 	vec     vecWork
@@ -330,7 +333,18 @@ func (n *Network) ensureBatch(rows int) {
 	}
 	b.nz = make([][]int32, rows)
 	b.nzBuf = make([]int32, rows*ins)
-	b.xt = make([]float32, ins*rows)
+	widestIn, hiddenIn := ins, 0
+	b.hsparse = make([][]bool, L)
+	for l := 1; l < L; l++ {
+		if n.hiddenSparse(l) {
+			hiddenIn = max(hiddenIn, n.layers[l].in)
+			b.hsparse[l] = make([]bool, (rows+rowBlock-1)/rowBlock)
+		}
+	}
+	widestIn = max(widestIn, hiddenIn)
+	b.xt = make([]float32, widestIn*rows)
+	b.hnz = make([][]int32, rows)
+	b.hnzBuf = make([]int32, rows*hiddenIn)
 	b.prep.ensureParts(max(kernels.Threads(), 1))
 }
 
