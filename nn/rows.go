@@ -187,7 +187,7 @@ func (ly *layer) sparseProduct(m int, x []float32, lists [][]int32, dst []float3
 
 // hiddenSparse reports whether layer l ≥ 1 may take its product over the
 // non-zeros of its inputs: those of a relu, which are exactly zero for a
-// good part of them (35–38% are not in 784-512-256-10 on MNIST), into a
+// good part of them (35–40% are not in 784-512-256-10 on MNIST), into a
 // layer as wide as a strip of the sparse kernels. ensureBatch gives such a
 // layer its n.bw.hsparse flags, which is what forwardRows and trainBatch
 // look at.
@@ -202,13 +202,14 @@ const hiddenSparseMinOut = 128
 
 // hiddenSparseMaxNum/hiddenSparseMaxDen is the density of a block's inputs
 // up to which a hidden layer takes the sparse product. For a 128-row
-// batch into 512×256 weights (one thread, random positions), the sparse
-// forward product took 0.64–0.74 of the GEMM's time at 36% non-zero and
-// 0.77–0.99 at 50%, and the transpose with OuterUpdateSparseT 0.75 and
-// 0.77 of the update's GEMM; 40% keeps a margin. A 784-512-256-10 MNIST
-// epoch (batch 128, momentum 0.9, two threads) then took 0.513–0.612 s
-// against 0.544–0.622 (medians 0.555 and 0.592, eight alternating runs).
-const hiddenSparseMaxNum, hiddenSparseMaxDen = 2, 5
+// batch into 512×256 weights (one thread, random positions, one calm run),
+// the sparse forward product took 0.66, 0.81, 0.82 and 0.92 of the GEMM's
+// time at 40, 45, 50 and 55% non-zero, and the transpose with
+// OuterUpdateSparseT 0.61, 0.65, 0.76 and 0.78 of the update's GEMM; 50%
+// keeps a margin, and takes in the first epoch of 784-512-256-10 on MNIST,
+// where about 40% of the first layer's outputs are non-zero (Xavier
+// initial weights; 35% from the second epoch on).
+const hiddenSparseMaxNum, hiddenSparseMaxDen = 1, 2
 
 // hiddenProduct computes layer l's rows r0..r1−1 into dst (bias, product
 // and relu) from the layer below's outputs, block by block of rowBlock
