@@ -38,13 +38,13 @@ type TrainConfig struct {
 	Seed     uint64 // shuffle seed
 	// Threads is the number of threads the kernels may use while Fit
 	// runs (a kernels.ThreadOverride); 0 means up to kernels.SetThreads's
-	// count (runtime.NumCPU() by default), fewer while fewer are faster: mini-batch Fit
-	// then times a few steps at half or twice its count now and then, and
-	// keeps the faster count (on a shared virtual machine two threads can
-	// be slower than one for seconds at a time). Results do not depend on
-	// it. Mini-batch steps split their products and row-wise work across
-	// the threads; per-sample SGD runs on one thread, as each step needs
-	// the weights of the one before.
+	// count (runtime.NumCPU() by default), fewer while fewer are faster:
+	// mini-batch Fit then times a few steps at half or twice its count
+	// now and then, and keeps the faster count (on a shared virtual
+	// machine two threads can be slower than one for seconds at a time).
+	// Results do not depend on it. Mini-batch steps split their products
+	// and row-wise work across the threads; per-sample SGD runs on one
+	// thread, as each step needs the weights of the one before.
 	Threads int
 	// Progress, if set, is called about every ProgressEvery (default 200ms)
 	// and at the end of each epoch; returning false cancels: Fit returns
@@ -471,10 +471,11 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 			gb = bw.gb[:ly.out]
 			kernels.Gemv(true, rows, ly.out, 1, d, ly.out, bw.ones[:rows], 0, gb)
 		}
-		// The first layer of a sparse batch updates only the rows of W
-		// whose inputs are non-zero somewhere in the batch, each once, its
+		// The first layer of a sparse batch, and a hidden layer whose
+		// every block took the sparse product, update only the rows of W
+		// whose inputs are non-zero somewhere in the batch, each once, the
 		// gradient Xᵀ·δ summed in registers over the batch's non-zeros
-		// (kernels.OuterUpdateSparseT on the batch transposed).
+		// (kernels.OuterUpdateSparseT on the inputs transposed).
 		var xt []float32
 		if l == 0 && nz != nil || l > 0 && bw.hsparse[l] != nil && bw.hiddenAllSparse(l, rows) {
 			xt = bw.transpose(in, rows, ly.in)
