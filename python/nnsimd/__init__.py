@@ -25,8 +25,8 @@ from .errors import (BusyError, CanceledError, DivergedError, Error, FileError, 
                      InternalError, InvalidArgumentError, NotFoundError, OutOfMemoryError,
                      UnsupportedError)
 
-__all__ = ["isa", "available_isas", "use_isa", "set_threads", "threads", "dot", "axpy", "outer_update", "relu", "exp", "gemm", "Network",
-           "Progress", "datasets", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError",
+__all__ = ["isa", "available_isas", "use_isa", "set_threads", "threads", "dot", "axpy", "outer_update", "relu",
+           "exp", "gemm", "Network", "Progress", "datasets", "Error", "InvalidArgumentError", "OutOfMemoryError", "FileError",
            "NotFoundError", "FormatError", "DivergedError", "CanceledError", "UnsupportedError", "BusyError",
            "InternalError", "version"]
 
@@ -364,9 +364,9 @@ class Network:
         integer labels, turned into one-hot targets of the outputs.
 
         batch_size 1 is per-sample SGD in data order (the book's algorithm);
-        > 1 mini-batch SGD. threads 0 uses up to threads() (every CPU unless
-        set_threads says otherwise), fewer while fewer are faster (the count is timed as training goes). Returns the
-        mean loss of every epoch.
+        > 1 mini-batch SGD. threads 0 uses up to set_threads's count (every
+        CPU unless set otherwise), fewer while fewer are faster (the count
+        is timed as training goes). Returns the mean loss of every epoch.
 
         progress=True draws a progress bar on stderr when it is a terminal.
         A callable receives a Progress a few times a second; returning False
