@@ -99,22 +99,30 @@ func (w *rowWork) RunPart(part int) {
 // for any number of threads, so no row's result depends on it.
 func (w *rowWork) forwardShare(r0, r1 int) {
 	n := w.net
-	lists := func(sparse bool) [][]int32 {
-		if sparse {
-			return n.bw.nz
-		}
-		return nil
-	}
-	start, sparse := r0, false
+	blockRuns(r0, r1, func(b, e int) bool { return n.listNonZeros(w.x, b, e) != nil },
+		func(b0, b1 int, sparse bool) {
+			var lists [][]int32
+			if sparse {
+				lists = n.bw.nz
+			}
+			n.forwardRows(w.x, lists, b0, b1)
+		})
+}
+
+// blockRuns cuts rows r0..r1−1 (r0 a multiple of rowBlock) into blocks of
+// rowBlock rows, asks sparse of each block in turn, and calls run on each
+// run of consecutive blocks that answered alike.
+func blockRuns(r0, r1 int, sparse func(b, e int) bool, run func(b0, b1 int, sparse bool)) {
+	start, last := r0, false
 	for b := r0; b < r1; b += rowBlock {
-		s := n.listNonZeros(w.x, b, min(b+rowBlock, r1)) != nil
-		if b > r0 && s != sparse {
-			n.forwardRows(w.x, lists(sparse), start, b)
+		s := sparse(b, min(b+rowBlock, r1))
+		if b > r0 && s != last {
+			run(start, b, last)
 			start = b
 		}
-		sparse = s
+		last = s
 	}
-	n.forwardRows(w.x, lists(sparse), start, r1)
+	run(start, r1, last)
 }
 
 // listNonZeros lists the non-zero inputs of rows r0..r1−1 of the batch x
@@ -232,18 +240,11 @@ func (n *Network) hiddenProduct(l, r0, r1 int, dst []float32) {
 			kernels.GemmEpilogue(false, false, b1-b0, ly.out, ly.in, xs, ly.in, ly.w, ly.out, d, ly.out, ly.b, ly.act == ReLU)
 		}
 	}
-	start, sparse := r0, false
-	for b := r0; b < r1; b += rowBlock {
-		e := min(b+rowBlock, r1)
+	blockRuns(r0, r1, func(b, e int) bool {
 		s := listInto(bw.hnz, bw.hnzBuf, x, ly.in, b, e, hiddenSparseMaxNum, hiddenSparseMaxDen)
 		flags[b/rowBlock] = s
-		if b > r0 && s != sparse {
-			run(start, b, sparse)
-			start = b
-		}
-		sparse = s
-	}
-	run(start, r1, sparse)
+		return s
+	}, run)
 }
 
 // listInto lists the non-zero entries of rows r0..r1−1 of x (width

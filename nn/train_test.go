@@ -1287,6 +1287,9 @@ func TestHiddenSparseBatchMatchesDense(t *testing.T) {
 				}
 			}
 			compareNets(t, name, sp, de)
+			if a := testing.AllocsPerRun(3, func() { sp.trainBatch(x, y, rows, nil, 0.05, mu) }); a != 0 {
+				t.Errorf("%s: %v allocations a step", name, a)
+			}
 		}
 	}
 }

@@ -333,7 +333,7 @@ func (n *Network) ensureBatch(rows int) {
 	}
 	b.nz = make([][]int32, rows)
 	b.nzBuf = make([]int32, rows*ins)
-	widestIn, hiddenIn := ins, 0
+	hiddenIn := 0 // the widest input of a layer that may take the sparse product
 	b.hsparse = make([][]bool, L)
 	for l := 1; l < L; l++ {
 		if n.hiddenSparse(l) {
@@ -341,8 +341,7 @@ func (n *Network) ensureBatch(rows int) {
 			b.hsparse[l] = make([]bool, (rows+rowBlock-1)/rowBlock)
 		}
 	}
-	widestIn = max(widestIn, hiddenIn)
-	b.xt = make([]float32, widestIn*rows)
+	b.xt = make([]float32, max(ins, hiddenIn)*rows)
 	b.hnz = make([][]int32, rows)
 	b.hnzBuf = make([]int32, rows*hiddenIn)
 	b.prep.ensureParts(max(kernels.Threads(), 1))
