@@ -1287,8 +1287,13 @@ func TestHiddenSparseBatchMatchesDense(t *testing.T) {
 				}
 			}
 			compareNets(t, name, sp, de)
-			if a := testing.AllocsPerRun(3, func() { sp.trainBatch(x, y, rows, nil, 0.05, mu) }); a != 0 {
-				t.Errorf("%s: %v allocations a step", name, a)
+			// On one thread, as TestNoAllocations counts: on two, a part's
+			// sync.Pool buffers come from whichever P runs it, and under
+			// qemu-aarch64 the pools' per-P arrays were remade mid-count.
+			if threads == 1 {
+				if a := testing.AllocsPerRun(3, func() { sp.trainBatch(x, y, rows, nil, 0.05, mu) }); a != 0 {
+					t.Errorf("%s: %v allocations a step", name, a)
+				}
 			}
 		}
 	}
