@@ -114,7 +114,8 @@ func gemmSparseRowsAVX2(n int, x []float32, ldx int, rows [][]int32, b []float32
 // 351 against 440; AVX-512, five alternating runs of
 // BenchmarkSparseBatchMNIST/n=512; AVX2 475–553 against 488–577, faster
 // in 6 of 8). At 256 columns, where blocks in place still pay, the
-// copies gained nothing measurable.
+// copies gained nothing measurable. nn's mini-batch Fit avoids the copies
+// by keeping such a layer in panels of 128 columns (nn/panels.go).
 //
 // The columns past the last strip, a last row of x shorter than ldx, and
 // a b too wide for blocks in place with lists not all ascending go row by

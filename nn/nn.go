@@ -155,6 +155,10 @@ type layer struct {
 	frozenSave []float32 // their values, saved before an update and restored after it
 
 	vw, vb []float32 // momentum velocities, allocated by Fit when Momentum > 0
+
+	// panels, while not nil, holds the weights in column panels instead
+	// of w (see panels.go), in panelBuf; vw then follows the same layout.
+	panels, panelBuf []float32
 }
 
 // Network is a feed-forward network of dense layers. It is not safe for

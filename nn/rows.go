@@ -164,8 +164,7 @@ func (n *Network) forwardRows(x []float32, nz [][]int32, r0, r1 int) {
 		case l > 0 && bw.hsparse[l] != nil:
 			n.hiddenProduct(l, r0, r1, dst)
 		default:
-			// Bias and relu are applied while the product is still in registers.
-			kernels.GemmEpilogue(false, false, m, o, ly.in, in, ly.in, ly.w, o, dst, o, ly.b, ly.act == ReLU)
+			ly.denseProduct(m, in, dst)
 		}
 		if ly.act == Softmax {
 			softmaxRows(out, dst, m, o, bw.lse[r0:r1])
@@ -188,7 +187,14 @@ func (ly *layer) sparseProduct(m int, x []float32, lists [][]int32, dst []float3
 			clear(dst[r*o : r*o+o])
 		}
 	}
-	kernels.GemmSparseRows(m, o, x, ly.in, lists, ly.w, o, dst, o)
+	if ly.panels == nil {
+		kernels.GemmSparseRows(m, o, x, ly.in, lists, ly.w, o, dst, o)
+	} else {
+		for p := range ly.panelCount() {
+			pw, c0, width := ly.panel(p)
+			kernels.GemmSparseRows(m, width, x, ly.in, lists, pw, width, dst[c0:], o)
+		}
+	}
 	if ly.act == ReLU {
 		activate(ReLU, dst)
 	}
@@ -237,7 +243,7 @@ func (n *Network) hiddenProduct(l, r0, r1 int, dst []float32) {
 		if sparse {
 			ly.sparseProduct(b1-b0, xs, bw.hnz[b0:b1], d)
 		} else {
-			kernels.GemmEpilogue(false, false, b1-b0, ly.out, ly.in, xs, ly.in, ly.w, ly.out, d, ly.out, ly.b, ly.act == ReLU)
+			ly.denseProduct(b1-b0, xs, d)
 		}
 	}
 	blockRuns(r0, r1, func(b, e int) bool {

@@ -116,6 +116,11 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 	if !perSample {
 		batch = min(batch, rows)
 		n.ensureBatch(batch)
+		if sd != nil && n.panelsWorthIt() {
+			ly := &n.layers[0]
+			ly.toPanels()
+			defer ly.fromPanels()
+		}
 	}
 	if tc.Momentum != 0 {
 		n.resetVelocity()
@@ -152,6 +157,11 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 			}
 			if s := now.Sub(epochStart).Seconds(); s > 0 {
 				p.SamplesPerSec = float64(done) / s
+			}
+			if ly := &n.layers[0]; ly.panels != nil {
+				// The hook may look at the weights, or change them.
+				ly.fromPanels()
+				defer ly.toPanels()
 			}
 			return tc.Progress(p)
 		}
@@ -483,9 +493,9 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 		if momentum == 0 {
 			// W += (−lr/rows)·Xᵀ·δ, the gradient product fused with the update.
 			if xt != nil {
-				kernels.OuterUpdateSparseT(rows, ly.out, ly.in, -lr*inv, xt, rows, d, ly.out, ly.w, ly.out)
+				ly.gradSparse(rows, -lr*inv, xt, d, ly.weights())
 			} else {
-				kernels.Gemm(true, false, ly.in, ly.out, rows, -lr*inv, in, ly.in, d, ly.out, 1, ly.w, ly.out)
+				ly.gradDense(rows, -lr*inv, in, d, 1, ly.weights())
 			}
 			if gb != nil {
 				kernels.Axpy(-lr*inv, gb, ly.b)
@@ -503,14 +513,14 @@ func (n *Network) trainBatch(x, t []float32, rows int, nz [][]int32, lr, momentu
 			// then waits on W's rows instead of the passes streaming them.
 			if xt != nil {
 				bw.vec.scale(momentum, ly.vw)
-				kernels.OuterUpdateSparseT(rows, ly.out, ly.in, inv, xt, rows, d, ly.out, ly.vw, ly.out)
+				ly.gradSparse(rows, inv, xt, d, ly.vw)
 			} else {
-				kernels.Gemm(true, false, ly.in, ly.out, rows, inv, in, ly.in, d, ly.out, momentum, ly.vw, ly.out)
+				ly.gradDense(rows, inv, in, d, momentum, ly.vw)
 			}
 			if n.momentumSteps%flushEvery == 0 {
 				bw.vec.flushSubnormals(ly.vw)
 			}
-			bw.vec.axpy(-lr, ly.vw, ly.w)
+			bw.vec.axpy(-lr, ly.vw, ly.weights())
 			if gb != nil {
 				for j, g := range gb {
 					ly.vb[j] = momentum*ly.vb[j] + inv*g
