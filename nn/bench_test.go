@@ -118,10 +118,10 @@ func reportEpoch(b *testing.B, cpu0, steps float64) {
 }
 
 // BenchmarkPredict measures inference of 10,000 MNIST-like samples (19%
-// non-zero), on one thread, and of the same with every input non-zero.
+// non-zero), on one thread and on two, and of the same with every input
+// non-zero.
 func BenchmarkPredict(b *testing.B) {
 	defer kernels.SetThreads(kernels.Threads())
-	kernels.SetThreads(1)
 	x, _ := mnistLike(10000)
 	dense := make([]float32, len(x))
 	for i := range dense {
@@ -134,11 +134,14 @@ func BenchmarkPredict(b *testing.B) {
 			name string
 			x    []float32
 		}{{"mnist-like", x}, {"dense", dense}} {
-			b.Run(fmt.Sprintf("%v/%s", sizes, in.name), func(b *testing.B) {
-				for b.Loop() {
-					n.Predict(in.x, 10000, out)
-				}
-			})
+			for _, threads := range []int{1, 2} {
+				kernels.SetThreads(threads)
+				b.Run(fmt.Sprintf("%v/%s/threads=%d", sizes, in.name, threads), func(b *testing.B) {
+					for b.Loop() {
+						n.Predict(in.x, 10000, out)
+					}
+				})
+			}
 		}
 	}
 }

@@ -105,3 +105,56 @@ func TestFitPanelsProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictPanels: Predict and Evaluate of more rows than a chunk take
+// a wide first layer in panels on sparse inputs; their outputs are the
+// bits of calls small enough to go without, and W is left as it was.
+func TestPredictPanels(t *testing.T) {
+	const rows, in, o = 600, 100, 10
+	x, y := sparseClasses(rand.New(rand.NewPCG(22, 23)), rows, in)
+	labels := make([]uint8, rows)
+	for r := range labels {
+		labels[r] = uint8(argmax(y[r*o : r*o+o]))
+	}
+	n := panelNet(t)
+	before := weightBits(n)
+	whole := make([]float32, rows*o)
+	if err := n.Predict(x, rows, whole); err != nil {
+		t.Fatal(err)
+	}
+	if n.layers[0].panelBuf == nil {
+		t.Fatal("Predict did not take the panels")
+	}
+	if n.layers[0].panels != nil {
+		t.Fatal("Predict left the panels in use")
+	}
+	ev, err := n.Evaluate(x, rows, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(weightBits(n), before) {
+		t.Fatal("Predict or Evaluate changed the weights")
+	}
+	const piece = predictPanelsMinRows - 1
+	correct := 0
+	for r0 := 0; r0 < rows; r0 += piece {
+		c := min(piece, rows-r0)
+		part := make([]float32, c*o)
+		if err := n.Predict(x[r0*in:(r0+c)*in], c, part); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range part {
+			if w := whole[r0*o+i]; math.Float32bits(v) != math.Float32bits(w) {
+				t.Fatalf("out[%d][%d] = %g in panels, %g without", r0+i/o, i%o, w, v)
+			}
+		}
+		for r := 0; r < c; r++ {
+			if argmax(part[r*o:r*o+o]) == int(labels[r0+r]) {
+				correct++
+			}
+		}
+	}
+	if ev.Correct != correct {
+		t.Fatalf("Evaluate in panels: %d correct, %d without", ev.Correct, correct)
+	}
+}
