@@ -90,6 +90,7 @@ func BenchmarkMNISTEpoch(b *testing.B) {
 		{"per-sample/relu-mse/3-epochs", nn.Config{Sizes: []int{784, 128, 10}, Seed: 1}, nn.TrainConfig{Epochs: 3, LR: 0.005, Threads: 1}, false},
 		{"deep/784-512-256-10/batch128-momentum/2-threads", nn.Config{Sizes: []int{784, 512, 256, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.Xavier, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.05, BatchSize: 128, Momentum: 0.9, Shuffle: true, Threads: 2}, false},
 		{"deep/784-512-256-10/batch128-momentum/1-thread", nn.Config{Sizes: []int{784, 512, 256, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.Xavier, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.05, BatchSize: 128, Momentum: 0.9, Shuffle: true, Threads: 1}, false},
+		{"shallow/784-256-10/batch128-momentum/2-threads", nn.Config{Sizes: []int{784, 256, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.Xavier, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Momentum: 0.9, Shuffle: true, Threads: 2}, false},
 		{"batch128/cross-entropy-momentum/1-epoch", nn.Config{Sizes: []int{784, 128, 10}, Loss: nn.CrossEntropy, Bias: true, Init: nn.He, Seed: 1}, nn.TrainConfig{Epochs: 1, LR: 0.1, BatchSize: 128, Momentum: 0.9, Threads: 1}, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
