@@ -17,7 +17,7 @@ import "github.com/nnsimd/nnsimd/kernels"
 // forward product alone 0.72–0.88 of its time (128 MNIST-like rows).
 // The panels are copied out of W when Fit starts and back when it
 // returns, and around each call of the progress hook, which may look at
-// W or change it.
+// W or change it (if it freezes weights one by one, Fit goes on in W).
 const panelWidth = 128
 
 // panelsWorthIt reports whether mini-batch Fit should keep layer 0 in
@@ -30,12 +30,37 @@ func (n *Network) panelsWorthIt() bool {
 
 // panel returns panel p of the layer's W, its first column and its width.
 func (ly *layer) panel(p int) (w []float32, c0, width int) {
+	return ly.panelOf(ly.panels, p)
+}
+
+// panelOf returns panel p of a matrix in the panel layout in buf.
+func (ly *layer) panelOf(buf []float32, p int) (w []float32, c0, width int) {
 	c0 = p * panelWidth
 	width = min(panelWidth, ly.out-c0)
-	return ly.panels[c0*ly.in : (c0+width)*ly.in], c0, width
+	return buf[c0*ly.in : (c0+width)*ly.in], c0, width
 }
 
 func (ly *layer) panelCount() int { return (ly.out + panelWidth - 1) / panelWidth }
+
+// panelize copies the in×out row-major matrix src into dst in the panel
+// layout; unpanelize does the reverse.
+func (ly *layer) panelize(dst, src []float32) {
+	for p := range ly.panelCount() {
+		pw, c0, width := ly.panelOf(dst, p)
+		for i := 0; i < ly.in; i++ {
+			copy(pw[i*width:i*width+width], src[i*ly.out+c0:])
+		}
+	}
+}
+
+func (ly *layer) unpanelize(dst, src []float32) {
+	for p := range ly.panelCount() {
+		pw, c0, width := ly.panelOf(src, p)
+		for i := 0; i < ly.in; i++ {
+			copy(dst[i*ly.out+c0:i*ly.out+c0+width], pw[i*width:])
+		}
+	}
+}
 
 // toPanels copies W into its panels, which from then on are the weights.
 func (ly *layer) toPanels() {
@@ -43,26 +68,25 @@ func (ly *layer) toPanels() {
 		ly.panelBuf = make([]float32, len(ly.w))
 	}
 	ly.panels = ly.panelBuf
-	for p := range ly.panelCount() {
-		pw, c0, width := ly.panel(p)
-		for i := 0; i < ly.in; i++ {
-			copy(pw[i*width:i*width+width], ly.w[i*ly.out+c0:])
-		}
-	}
+	ly.panelize(ly.panels, ly.w)
 }
 
 // fromPanels copies the panels back into W, which again is the weights.
 func (ly *layer) fromPanels() {
-	if ly.panels == nil {
-		return
+	if ly.panels != nil {
+		ly.unpanelize(ly.w, ly.panels)
+		ly.panels = nil
 	}
-	for p := range ly.panelCount() {
-		pw, c0, width := ly.panel(p)
-		for i := 0; i < ly.in; i++ {
-			copy(ly.w[i*ly.out+c0:i*ly.out+c0+width], pw[i*width:])
-		}
+}
+
+// velocityFromPanels puts the velocity, which Fit keeps in the layout of
+// the panels, back in W's, when Fit stops using panels halfway (a
+// progress hook froze weights one by one).
+func (ly *layer) velocityFromPanels() {
+	if ly.vw != nil {
+		copy(ly.panelBuf, ly.vw)
+		ly.unpanelize(ly.vw, ly.panelBuf)
 	}
-	ly.panels = nil
 }
 
 // weights returns the slice holding the layer's weights: its panels while

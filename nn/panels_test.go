@@ -24,7 +24,8 @@ func panelNet(t *testing.T) *Network {
 
 // TestPanelsMatchRowMajor: mini-batch steps on the first layer's
 // panels, sparse and dense, with and without momentum, on one and two
-// threads, give the same bits as on W row-major.
+// threads, give the same bits as on W row-major, also when the panels are
+// left after the first step (the velocity then goes back to W's layout).
 func TestPanelsMatchRowMajor(t *testing.T) {
 	defer kernels.SetThreads(kernels.Threads())
 	const rows, in = 64, 100
@@ -38,7 +39,11 @@ func TestPanelsMatchRowMajor(t *testing.T) {
 	for _, threads := range []int{1, 2} {
 		kernels.SetThreads(threads)
 		for _, mu := range []float32{0, 0.9} {
-			for _, lists := range [][][]int32{nz, nil} {
+			for _, c := range []struct {
+				lists [][]int32
+				leave bool
+			}{{nz, false}, {nil, false}, {nz, true}} {
+				lists := c.lists
 				pa, rm := panelNet(t), panelNet(t)
 				pa.ensureBatch(rows)
 				rm.ensureBatch(rows)
@@ -47,8 +52,12 @@ func TestPanelsMatchRowMajor(t *testing.T) {
 					rm.resetVelocity()
 				}
 				pa.layers[0].toPanels()
-				name := fmt.Sprintf("threads=%d momentum=%g sparse=%t", threads, mu, lists != nil)
+				name := fmt.Sprintf("threads=%d momentum=%g sparse=%t leave=%t", threads, mu, lists != nil, c.leave)
 				for step := 0; step < 3; step++ {
+					if step == 1 && c.leave {
+						pa.layers[0].fromPanels()
+						pa.layers[0].velocityFromPanels()
+					}
 					if bad := pa.trainBatch(x, y, rows, lists, 0.05, mu); bad >= 0 {
 						t.Fatalf("%s: row %d diverged", name, bad)
 					}
@@ -156,5 +165,46 @@ func TestPredictPanels(t *testing.T) {
 	}
 	if ev.Correct != correct {
 		t.Fatalf("Evaluate in panels: %d correct, %d without", ev.Correct, correct)
+	}
+}
+
+// TestFitPanelsFreezeWeights: weights frozen one by one from a progress
+// hook stay frozen, Fit going on without the panels, and the velocity
+// follows (momentum 0.9).
+func TestFitPanelsFreezeWeights(t *testing.T) {
+	const rows, in = 1024, 100
+	x, y := sparseClasses(rand.New(rand.NewPCG(24, 25)), rows, in)
+	n := panelNet(t)
+	const frozen = 5
+	var kept float32
+	calls := 0
+	tc := TrainConfig{Epochs: 2, LR: 0.05, BatchSize: 64, Momentum: 0.9, Shuffle: true, Seed: 4, ProgressEvery: time.Nanosecond,
+		Progress: func(p Progress) bool {
+			calls++
+			if calls == 1 {
+				mask := make([]bool, len(n.Weights(0)))
+				mask[frozen] = true
+				if err := n.FreezeWeights(0, mask); err != nil {
+					t.Error(err)
+				}
+				kept = n.Weights(0)[frozen]
+			}
+			return true
+		}}
+	start := n.Weights(0)[frozen]
+	if _, err := n.Fit(x, y, rows, tc); err != nil {
+		t.Fatal(err)
+	}
+	if calls < 3 {
+		t.Fatalf("the hook ran %d times", calls)
+	}
+	if kept == start {
+		t.Fatalf("w0[%d] had not moved by the first hook: the test needs it to", frozen)
+	}
+	if w := n.Weights(0)[frozen]; w != kept {
+		t.Fatalf("w0[%d] = %g after Fit, frozen at %g", frozen, w, kept)
+	}
+	if n.layers[0].panels != nil {
+		t.Fatal("Fit left the panels in use")
 	}
 }

@@ -161,7 +161,13 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 			if ly := &n.layers[0]; ly.panels != nil {
 				// The hook may look at the weights, or change them.
 				ly.fromPanels()
-				defer ly.toPanels()
+				defer func() {
+					if n.panelsWorthIt() {
+						ly.toPanels()
+					} else {
+						ly.velocityFromPanels()
+					}
+				}()
 			}
 			return tc.Progress(p)
 		}
