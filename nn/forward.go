@@ -146,7 +146,9 @@ func (n *Network) Predict(x []float32, rows int, out []float32) error {
 		return invalidf("nn: Predict: len(out) = %d, want rows×outputs = %d×%d = %d", len(out), rows, o, rows*o)
 	}
 	n.ensureBatch(min(rows, predictChunk))
-	defer n.panelsForPredict(x, rows)()
+	if n.panelsForPredict(x, rows) {
+		defer n.layers[0].dropPanels()
+	}
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
 		n.forwardBatch(x[r0*in:(r0+c)*in], c)
@@ -201,7 +203,9 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 		ev.Confusion[i] = make([]int, classes)
 	}
 	n.ensureBatch(min(rows, predictChunk))
-	defer n.panelsForPredict(x, rows)()
+	if n.panelsForPredict(x, rows) {
+		defer n.layers[0].dropPanels()
+	}
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
 		n.forwardBatch(x[r0*in:(r0+c)*in], c)

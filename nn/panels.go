@@ -28,25 +28,32 @@ func (n *Network) panelsWorthIt() bool {
 	return !ly.frozen && ly.frozenIdx == nil && ly.out > panelWidth
 }
 
-// panel returns panel p of the layer's W, its first column and its width.
-func (ly *layer) panel(p int) (w []float32, c0, width int) {
-	return ly.panelOf(ly.panels, p)
+// span returns the width of the panels the layer's weights are in:
+// panelWidth while it has panels, else all its outputs (W row-major is the
+// one panel), so that the products below take either layout in one loop.
+func (ly *layer) span() int {
+	if ly.panels != nil {
+		return panelWidth
+	}
+	return ly.out
 }
 
-// panelOf returns panel p of a matrix in the panel layout in buf.
-func (ly *layer) panelOf(buf []float32, p int) (w []float32, c0, width int) {
-	c0 = p * panelWidth
-	width = min(panelWidth, ly.out-c0)
+// panelCount returns the number of span-wide panels of the layer.
+func (ly *layer) panelCount(span int) int { return (ly.out + span - 1) / span }
+
+// panelOf returns panel p of buf, an in×out matrix in span-wide panels:
+// the panel's elements, its first column and its width.
+func (ly *layer) panelOf(buf []float32, span, p int) (w []float32, c0, width int) {
+	c0 = p * span
+	width = min(span, ly.out-c0)
 	return buf[c0*ly.in : (c0+width)*ly.in], c0, width
 }
-
-func (ly *layer) panelCount() int { return (ly.out + panelWidth - 1) / panelWidth }
 
 // panelize copies the in×out row-major matrix src into dst in the panel
 // layout; unpanelize does the reverse.
 func (ly *layer) panelize(dst, src []float32) {
-	for p := range ly.panelCount() {
-		pw, c0, width := ly.panelOf(dst, p)
+	for p := range ly.panelCount(panelWidth) {
+		pw, c0, width := ly.panelOf(dst, panelWidth, p)
 		for i := 0; i < ly.in; i++ {
 			copy(pw[i*width:i*width+width], src[i*ly.out+c0:])
 		}
@@ -54,8 +61,8 @@ func (ly *layer) panelize(dst, src []float32) {
 }
 
 func (ly *layer) unpanelize(dst, src []float32) {
-	for p := range ly.panelCount() {
-		pw, c0, width := ly.panelOf(src, p)
+	for p := range ly.panelCount(panelWidth) {
+		pw, c0, width := ly.panelOf(src, panelWidth, p)
 		for i := 0; i < ly.in; i++ {
 			copy(dst[i*ly.out+c0:i*ly.out+c0+width], pw[i*width:])
 		}
@@ -102,26 +109,20 @@ func (ly *layer) weights() []float32 {
 // the weights' layout) for the rows×in inputs X given transposed in xt
 // and the rows×out deltas d (kernels.OuterUpdateSparseT).
 func (ly *layer) gradSparse(rows int, alpha float32, xt, d, dst []float32) {
-	if ly.panels == nil {
-		kernels.OuterUpdateSparseT(rows, ly.out, ly.in, alpha, xt, rows, d, ly.out, dst, ly.out)
-		return
-	}
-	for p := range ly.panelCount() {
-		_, c0, width := ly.panel(p)
-		kernels.OuterUpdateSparseT(rows, width, ly.in, alpha, xt, rows, d[c0:], ly.out, dst[c0*ly.in:], width)
+	span := ly.span()
+	for p := range ly.panelCount(span) {
+		pd, c0, width := ly.panelOf(dst, span, p)
+		kernels.OuterUpdateSparseT(rows, width, ly.in, alpha, xt, rows, d[c0:], ly.out, pd, width)
 	}
 }
 
 // gradDense sets dst (as in gradSparse) to alpha·Xᵀ·δ + beta·dst for the
 // rows×in inputs x and the rows×out deltas d.
 func (ly *layer) gradDense(rows int, alpha float32, x, d []float32, beta float32, dst []float32) {
-	if ly.panels == nil {
-		kernels.Gemm(true, false, ly.in, ly.out, rows, alpha, x, ly.in, d, ly.out, beta, dst, ly.out)
-		return
-	}
-	for p := range ly.panelCount() {
-		_, c0, width := ly.panel(p)
-		kernels.Gemm(true, false, ly.in, width, rows, alpha, x, ly.in, d[c0:], ly.out, beta, dst[c0*ly.in:], width)
+	span := ly.span()
+	for p := range ly.panelCount(span) {
+		pd, c0, width := ly.panelOf(dst, span, p)
+		kernels.Gemm(true, false, ly.in, width, rows, alpha, x, ly.in, d[c0:], ly.out, beta, pd, width)
 	}
 }
 
@@ -129,12 +130,9 @@ func (ly *layer) gradDense(rows int, alpha float32, x, d []float32, beta float32
 // bias and a relu applied while the product is still in registers.
 func (ly *layer) denseProduct(m int, x, dst []float32) {
 	relu := ly.act == ReLU
-	if ly.panels == nil {
-		kernels.GemmEpilogue(false, false, m, ly.out, ly.in, x, ly.in, ly.w, ly.out, dst, ly.out, ly.b, relu)
-		return
-	}
-	for p := range ly.panelCount() {
-		pw, c0, width := ly.panel(p)
+	span := ly.span()
+	for p := range ly.panelCount(span) {
+		pw, c0, width := ly.panelOf(ly.weights(), span, p)
 		var b []float32
 		if ly.b != nil {
 			b = ly.b[c0 : c0+width]
@@ -149,18 +147,22 @@ func (ly *layer) denseProduct(m int, x, dst []float32) {
 const predictPanelsMinRows = predictChunk + 1
 
 // panelsForPredict puts the first layer into panels for a Predict or
-// Evaluate of the rows rows of x, if that pays, and returns what drops
-// them again (W is unchanged); ended is a no-op otherwise. It pays for
-// sparse inputs, which the first rows stand for: on dense ones the GEMM
-// packs W anyway, and cut into panels it took 1.03–1.06 times as long.
-// 10,000 MNIST-like rows into 784-512-256-10 took 28–31 ms against 32–35
-// on two threads, 54–60 against 56–64 on one (BenchmarkPredict, three
-// alternating runs).
-func (n *Network) panelsForPredict(x []float32, rows int) (ended func()) {
+// Evaluate of the rows rows of x if that pays, and reports whether it did
+// (the caller then drops them again with dropPanels; W is unchanged). It
+// pays for sparse inputs, which the first rows stand for: on dense ones
+// the GEMM packs W anyway, and cut into panels it took 1.03–1.06 times as
+// long. 10,000 MNIST-like rows into 784-512-256-10 took 28–31 ms against
+// 32–35 on two threads, 54–60 against 56–64 on one (BenchmarkPredict,
+// three alternating runs).
+func (n *Network) panelsForPredict(x []float32, rows int) bool {
 	ly := &n.layers[0]
 	if ly.panels != nil || ly.out <= panelWidth || rows < predictPanelsMinRows || n.listNonZeros(x, 0, rowBlock) == nil {
-		return func() {}
+		return false
 	}
 	ly.toPanels()
-	return func() { ly.panels = nil }
+	return true
 }
+
+// dropPanels makes W the weights again without copying the panels back,
+// for when they have not changed.
+func (ly *layer) dropPanels() { ly.panels = nil }

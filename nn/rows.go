@@ -187,13 +187,10 @@ func (ly *layer) sparseProduct(m int, x []float32, lists [][]int32, dst []float3
 			clear(dst[r*o : r*o+o])
 		}
 	}
-	if ly.panels == nil {
-		kernels.GemmSparseRows(m, o, x, ly.in, lists, ly.w, o, dst, o)
-	} else {
-		for p := range ly.panelCount() {
-			pw, c0, width := ly.panel(p)
-			kernels.GemmSparseRows(m, width, x, ly.in, lists, pw, width, dst[c0:], o)
-		}
+	span := ly.span()
+	for p := range ly.panelCount(span) {
+		pw, c0, width := ly.panelOf(ly.weights(), span, p)
+		kernels.GemmSparseRows(m, width, x, ly.in, lists, pw, width, dst[c0:], o)
 	}
 	if ly.act == ReLU {
 		activate(ReLU, dst)

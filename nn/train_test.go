@@ -618,6 +618,25 @@ func TestNoAllocations(t *testing.T) {
 	if !hs.bw.hiddenAllSparse(1, 48) {
 		t.Error("the hidden layer did not take the sparse product")
 	}
+	// A first layer in panels, as mini-batch Fit keeps a wide one on sparse
+	// inputs, with momentum; and Predict of more than one chunk of rows,
+	// which puts it in panels for the call.
+	wide, _ := New(Config{Sizes: []int{784, panelWidth + 32, 10}, Loss: CrossEntropy, Bias: true, Seed: 1})
+	wide.ensureBatch(128)
+	wide.resetVelocity()
+	wide.layers[0].toPanels()
+	if a := testing.AllocsPerRun(5, func() { wide.trainBatch(x, y, 128, nz, 0.01, 0.9) }); a != 0 {
+		t.Errorf("mini-batch momentum step, first layer in panels: %v allocations", a)
+	}
+	if a := testing.AllocsPerRun(5, func() { wide.trainBatch(x, y, 128, nil, 0.01, 0.9) }); a != 0 {
+		t.Errorf("mini-batch momentum step, dense inputs, first layer in panels: %v allocations", a)
+	}
+	wide.layers[0].fromPanels()
+	px := sparseInputs(rng, predictPanelsMinRows, 784, 0.19)
+	pout := make([]float32, predictPanelsMinRows*10)
+	if a := testing.AllocsPerRun(5, func() { wide.Predict(px, predictPanelsMinRows, pout) }); a != 0 {
+		t.Errorf("Predict of %d rows, first layer in panels: %v allocations", predictPanelsMinRows, a)
+	}
 }
 
 // checkPredict compares Predict and Forward on rows samples of n's inputs
