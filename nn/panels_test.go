@@ -115,6 +115,50 @@ func TestFitPanelsProgress(t *testing.T) {
 	}
 }
 
+// TestFitPanelsHookEvaluates: a progress hook that evaluates the network
+// mid-Fit, as a per-epoch test-set check does, puts the first layer into
+// panels of its own (it shares their buffer with Fit's) and leaves Fit's
+// training unchanged: the weights are the bits of a Fit without a hook,
+// with momentum (its velocity in the panels' layout) and on two threads.
+func TestFitPanelsHookEvaluates(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	kernels.SetThreads(2)
+	const rows, in = 1024, 100
+	x, y := sparseClasses(rand.New(rand.NewPCG(24, 25)), rows, in)
+	labels := make([]uint8, rows)
+	for r := range labels {
+		labels[r] = uint8(argmax(y[r*10 : r*10+10]))
+	}
+	train := func(evaluate bool) []uint32 {
+		n := panelNet(t)
+		evaluated := 0
+		tc := TrainConfig{Epochs: 3, LR: 0.05, BatchSize: 64, Momentum: 0.9, Shuffle: true, Seed: 4}
+		if evaluate {
+			tc.ProgressEvery = time.Nanosecond
+			tc.Progress = func(p Progress) bool {
+				if _, err := n.Evaluate(x, rows, labels); err != nil {
+					t.Fatal(err)
+				}
+				evaluated++
+				return true
+			}
+		}
+		if _, err := n.Fit(x, y, rows, tc); err != nil {
+			t.Fatal(err)
+		}
+		if n.layers[0].panels != nil {
+			t.Fatal("Fit left the panels in use")
+		}
+		if evaluate && evaluated < 2 {
+			t.Fatalf("the hook evaluated %d times", evaluated)
+		}
+		return weightBits(n)
+	}
+	if !slices.Equal(train(true), train(false)) {
+		t.Fatal("evaluating in the progress hook changed the trained weights")
+	}
+}
+
 // TestPredictPanels: Predict and Evaluate of more rows than a chunk take
 // a wide first layer in panels on sparse inputs; their outputs are the
 // bits of calls small enough to go without, and W is left as it was.
