@@ -349,9 +349,12 @@ func nnsimd_go_net_fit(h C.uint64_t, x, y *C.float, rows, epochs C.int64_t, lr C
 	if epochs < 1 || epochs > math.MaxInt32 {
 		return failf(C.NNSIMD_EINVAL, "%s: epochs = %d, want 1..%d", fn, int64(epochs), math.MaxInt32)
 	}
-	if batchSize < 0 || batchSize > rows {
-		return failf(C.NNSIMD_EINVAL, "%s: batch_size = %d, want 0..rows (%d)", fn, int64(batchSize), int64(rows))
+	if batchSize < 0 {
+		return failf(C.NNSIMD_EINVAL, "%s: batch_size = %d, want ≥ 0", fn, int64(batchSize))
 	}
+	// A batch larger than the data set is the data set, as nn.Fit takes it
+	// (and PyTorch's DataLoader): one step an epoch over every row.
+	batchSize = min(batchSize, rows)
 	if threads < 0 || threads > maxThreads {
 		return failf(C.NNSIMD_EINVAL, "%s: threads = %d, want 0 (nnsimd_set_threads's count) .. %d", fn, int64(threads), maxThreads)
 	}

@@ -242,7 +242,8 @@ typedef int (*nnsimd_progress_fn)(const nnsimd_progress *p, void *user);
  *   they were (per-sample training checks each row of x as it reaches it
  *   and puts the weights back; progress may have been called by then).
  * epochs ≥ 1; lr > 0 and finite; batch_size 0 or 1 = per-sample SGD in data
- *   order (the book's algorithm), > 1 = mini-batch SGD, at most rows;
+ *   order (the book's algorithm), > 1 = mini-batch SGD (above rows: all rows
+ *   one batch);
  *   momentum in [0, 1); shuffle non-zero shuffles every epoch with seed;
  *   threads in 0 .. 65536 (0 = up to the count of nnsimd_set_threads, all
  *   CPUs by default, fewer while fewer are faster in mini-batch training;

@@ -26,7 +26,8 @@ type TrainConfig struct {
 	LR     float32 // learning rate, > 0
 	// BatchSize 0 or 1 runs per-sample SGD in the book's order. BatchSize > 1
 	// runs mini-batch SGD on the mean gradient of each batch; the last batch
-	// of an epoch may be smaller and is averaged over its own size.
+	// of an epoch may be smaller and is averaged over its own size. A
+	// BatchSize above the number of rows makes them all one batch.
 	BatchSize int
 	// Momentum μ in [0,1). With momentum, each layer keeps a velocity v
 	// (zero at the start of Fit) and every step does v ← μ·v + g,

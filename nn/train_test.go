@@ -1010,6 +1010,27 @@ func TestFitNonFiniteInRows(t *testing.T) {
 // others: every weight and bias must be as before Fit, bit for bit, and the
 // error must name the entry, per sample and in batches, in data order and
 // shuffled.
+// TestFitBatchAboveRows: a BatchSize above the number of rows makes them
+// all one batch, the weights those of BatchSize = rows (the C and Python
+// doors pass such a size on).
+func TestFitBatchAboveRows(t *testing.T) {
+	const rows, in = 40, 30
+	x, y := sparseClasses(rand.New(rand.NewPCG(33, 34)), rows, in)
+	var want []uint32
+	for _, batch := range []int{rows, rows + 1, math.MaxInt} {
+		n, _ := New(Config{Sizes: []int{in, 16, 10}, Loss: CrossEntropy, Bias: true, Seed: 3})
+		if _, err := n.Fit(x, y, rows, TrainConfig{Epochs: 2, LR: 0.1, BatchSize: batch, Momentum: 0.5, Shuffle: true, Seed: 1}); err != nil {
+			t.Fatalf("BatchSize %d: %v", batch, err)
+		}
+		got := weightBits(n)
+		if want == nil {
+			want = got
+		} else if !slices.Equal(got, want) {
+			t.Errorf("BatchSize %d trained other weights than BatchSize %d", batch, rows)
+		}
+	}
+}
+
 func TestFitNonFiniteLeavesWeights(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	const rows, in = 40, 30

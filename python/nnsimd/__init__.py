@@ -363,8 +363,9 @@ class Network:
         """Train on x (rows, inputs) and y: targets (rows, outputs), or 1-D
         integer labels, turned into one-hot targets of the outputs.
 
-        batch_size 1 is per-sample SGD in data order (the book's algorithm);
-        > 1 mini-batch SGD. threads 0 uses up to set_threads's count (every
+        batch_size 1 (or 0) is per-sample SGD in data order (the book's
+        algorithm); > 1 mini-batch SGD, all rows one batch when it is above
+        their number. threads 0 uses up to set_threads's count (every
         CPU unless set otherwise), fewer while fewer are faster (the count
         is timed as training goes). Returns the mean loss of every epoch.
 

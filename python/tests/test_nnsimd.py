@@ -209,6 +209,13 @@ def test_network_errors():
             net.fit(x, y, **kw)
     with pytest.raises(ValueError, match=r"\(15,\).*16"):
         net.fit(x, y[:15])
+    # A batch larger than the data set is the data set, as in Go.
+    trained = []
+    for batch in (16, 17, 1 << 40):
+        one = nnsimd.Network([2, 4, 1])
+        one.fit(x, y, epochs=2, lr=0.05, batch_size=batch, momentum=0.5)
+        trained.append([one.get_weights(l).tolist() for l in range(2)])
+    assert trained[1] == trained[0] and trained[2] == trained[0]
     bad = array.array("f", x)
     bad[3] = float("nan")
     with pytest.raises(nnsimd.InvalidArgumentError, match="finite"):
