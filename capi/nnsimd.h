@@ -268,7 +268,9 @@ int nnsimd_net_fit(uint64_t net, const float *x, const float *y, int64_t rows, i
 
 /* nnsimd_net_predict runs rows samples x (rows×inputs) through the network
  * and writes rows×outputs floats to out, which holds out_cap floats
- * (≥ rows·outputs). Returns NNSIMD_OK, NNSIMD_EINVAL or NNSIMD_EBUSY. */
+ * (≥ rows·outputs). x must be finite: a NaN or Inf is NNSIMD_EINVAL, naming
+ * its row and column (out then holds some rows' outputs). Returns NNSIMD_OK,
+ * NNSIMD_EINVAL or NNSIMD_EBUSY. */
 int nnsimd_net_predict(uint64_t net, const float *x, int64_t rows, float *out, int64_t out_cap);
 
 /* nnsimd_net_evaluate classifies rows samples: a sample is correct when its
@@ -277,8 +279,9 @@ int nnsimd_net_predict(uint64_t net, const float *x, int64_t rows, float *out, i
  * number of outputs, or 2 for one output; each label must be < classes.
  * Writes the fraction correct, in [0, 1], to *accuracy. confusion (optional,
  * may be NULL with confusion_cap 0) receives the classes×classes counts
- * [true][predicted] and then needs confusion_cap ≥ classes². Returns
- * NNSIMD_OK, NNSIMD_EINVAL or NNSIMD_EBUSY. */
+ * [true][predicted] and then needs confusion_cap ≥ classes². x must be
+ * finite, as for nnsimd_net_predict. Returns NNSIMD_OK, NNSIMD_EINVAL or
+ * NNSIMD_EBUSY. */
 int nnsimd_net_evaluate(uint64_t net, const float *x, int64_t rows, const uint8_t *labels,
                         double *accuracy, int64_t *confusion, int64_t confusion_cap);
 

@@ -99,9 +99,12 @@ func (n *Network) forwardSample(x []float32, nz []int32) (lse float64) {
 // matrix products, leaving each layer's outputs in n.bw.act and, for a
 // softmax output, the logits in n.bw.z and log-sum-exps in n.bw.lse. The
 // batch workspace must hold rows rows. Shares of the rows run in parallel
-// (see rowWork).
-func (n *Network) forwardBatch(x []float32, rows int) {
-	n.bw.rowWork.forward(n, x[:rows*n.layers[0].in], rows)
+// (see rowWork). It returns the index in x of its first NaN or ±Inf, or
+// −1: a relu maps NaN to 0, so such an input would give finite outputs
+// that look like any others (numpy and PyTorch carry the NaN through),
+// and Predict and Evaluate report it instead.
+func (n *Network) forwardBatch(x []float32, rows int) int {
+	return n.bw.rowWork.forward(n, x[:rows*n.layers[0].in], rows)
 }
 
 // Forward runs one sample and returns the output activations: a view into
@@ -136,7 +139,8 @@ func (n *Network) checkX(fn string, x []float32, rows int) error {
 }
 
 // Predict runs rows samples (x is rows×inputs, row-major) and writes the
-// rows×outputs output activations into out.
+// rows×outputs output activations into out. A NaN or ±Inf in x is an
+// error (out then holds the outputs of some rows before it).
 func (n *Network) Predict(x []float32, rows int, out []float32) error {
 	if err := n.checkX("Predict", x, rows); err != nil {
 		return err
@@ -151,7 +155,9 @@ func (n *Network) Predict(x []float32, rows int, out []float32) error {
 	}
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c)
+		if bad := n.forwardBatch(x[r0*in:(r0+c)*in], c); bad >= 0 {
+			return nonFiniteX("Predict", x, r0*in+bad, in)
+		}
 		copy(out[r0*o:(r0+c)*o], n.bw.act[len(n.layers)-1])
 	}
 	return nil
@@ -208,7 +214,9 @@ func (n *Network) Evaluate(x []float32, rows int, labels []uint8) (Evaluation, e
 	}
 	for r0 := 0; r0 < rows; r0 += predictChunk {
 		c := min(predictChunk, rows-r0)
-		n.forwardBatch(x[r0*in:(r0+c)*in], c)
+		if bad := n.forwardBatch(x[r0*in:(r0+c)*in], c); bad >= 0 {
+			return Evaluation{}, nonFiniteX("Evaluate", x, r0*in+bad, in)
+		}
 		pred := n.bw.act[len(n.layers)-1]
 		for r := 0; r < c; r++ {
 			p := predictedClass(pred[r*o : r*o+o])

@@ -156,11 +156,18 @@ const predictPanelsMinRows = predictChunk + 1
 // three alternating runs).
 func (n *Network) panelsForPredict(x []float32, rows int) bool {
 	ly := &n.layers[0]
-	if ly.panels != nil || ly.out <= panelWidth || rows < predictPanelsMinRows || n.listNonZeros(x, 0, rowBlock) == nil {
+	if ly.panels != nil || ly.out <= panelWidth || rows < predictPanelsMinRows || !n.sparseStart(x) {
 		return false
 	}
 	ly.toPanels()
 	return true
+}
+
+// sparseStart reports whether the first block of rows of x is sparse
+// enough for the sparse first layer.
+func (n *Network) sparseStart(x []float32) bool {
+	lists, _ := n.listNonZeros(x, 0, rowBlock)
+	return lists != nil
 }
 
 // dropPanels makes W the weights again without copying the panels back,

@@ -112,7 +112,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 		}
 	}
 	if bad >= 0 {
-		return History{}, nonFiniteX(x, bad, n.Inputs())
+		return History{}, nonFiniteX("Fit", x, bad, n.Inputs())
 	}
 	if !perSample {
 		batch = min(batch, rows)
@@ -193,7 +193,7 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 				nz, finite := n.nonZeroRows(xr)
 				if !finite {
 					n.restoreStart()
-					return History{}, nonFiniteX(x, r*in+firstNonFinite(xr), in)
+					return History{}, nonFiniteX("Fit", x, r*in+firstNonFinite(xr), in)
 				}
 				loss, ok := n.trainSample(xr, y[r*out:r*out+out], nz, tc.LR)
 				if !ok {
@@ -241,8 +241,9 @@ func (n *Network) Fit(x, y []float32, rows int, tc TrainConfig) (History, error)
 
 var errFitCanceled = fmt.Errorf("nn: Fit: %w by the progress hook", ErrCanceled)
 
-func nonFiniteX(x []float32, i, in int) error {
-	return invalidf("nn: Fit: x[%d][%d] = %g, want finite values", i/in, i%in, x[i])
+// nonFiniteX is the error of fn for the NaN or ±Inf at x[i].
+func nonFiniteX(fn string, x []float32, i, in int) error {
+	return invalidf("nn: %s: x[%d][%d] = %g, want finite values", fn, i/in, i%in, x[i])
 }
 
 // checkFit validates Fit's arguments, except for the values in x, and fills

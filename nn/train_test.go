@@ -670,8 +670,8 @@ func TestListNonZeros(t *testing.T) {
 	n, _ := New(Config{Sizes: []int{40, 8, 3}, Seed: 1})
 	n.ensureBatch(64)
 	x := sparseInputs(rng, 64, 40, 0.2)
-	nz := n.listNonZeros(x, 16, 48)
-	if nz == nil {
+	nz, bad := n.listNonZeros(x, 16, 48)
+	if nz == nil || bad != -1 {
 		t.Fatal("20% non-zero inputs: no lists")
 	}
 	for r := 16; r < 48; r++ {
@@ -689,7 +689,7 @@ func TestListNonZeros(t *testing.T) {
 	for r := 21; r < 48; r++ {
 		copy(x[r*40:r*40+40], sparseInputs(rng, 1, 40, 0.5))
 	}
-	if n.listNonZeros(x, 16, 48) != nil {
+	if nz, _ := n.listNonZeros(x, 16, 48); nz != nil {
 		t.Error("a share of rows half non-zero: lists, want nil")
 	}
 }
@@ -715,6 +715,50 @@ func TestPredictThreads(t *testing.T) {
 			want = out
 		} else if !slices.EqualFunc(out, want, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
 			t.Fatalf("%d threads: outputs differ from one thread's", threads)
+		}
+	}
+}
+
+// TestPredictNonFinite: a NaN or ±Inf input is an error naming its row and
+// column, from Predict and Evaluate, wherever it is: in a sparse block
+// (found by the listing), in a dense one before or after the point where
+// the listing gave up, in a later chunk, on one thread and on two. (A
+// relu maps NaN to 0, so the outputs would otherwise look like any
+// others.)
+func TestPredictNonFinite(t *testing.T) {
+	defer kernels.SetThreads(kernels.Threads())
+	rng := rand.New(rand.NewPCG(12, 12))
+	n, _ := New(Config{Sizes: []int{40, 16, 4}, Loss: CrossEntropy, Bias: true, Seed: 3})
+	const rows, in = 700, 40 // three chunks
+	clean := sparseInputs(rng, rows, in, 0.2)
+	copy(clean[64*in:96*in], sparseInputs(rng, 32, in, 1)) // dense rows 64..95
+	labels := make([]uint8, rows)
+	out := make([]float32, rows*4)
+	for _, threads := range []int{1, 2} {
+		kernels.SetThreads(threads)
+		for _, c := range []struct {
+			row, col int
+			v        float32
+		}{
+			{3, 7, float32(math.NaN())},         // a sparse block
+			{64, 0, float32(math.Inf(1))},       // a dense block's first row, listed
+			{95, 39, float32(math.NaN())},       // a dense block's last row, scanned
+			{600, 20, float32(math.Inf(-1))},    // the third chunk
+			{rows - 1, 39, float32(math.NaN())}, // the last element
+		} {
+			x := slices.Clone(clean)
+			x[c.row*in+c.col] = c.v
+			want := fmt.Sprintf("x[%d][%d] = %g", c.row, c.col, c.v)
+			err := n.Predict(x, rows, out)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
+				t.Errorf("threads=%d: Predict with %s: %v", threads, want, err)
+			}
+			if _, err := n.Evaluate(x, rows, labels); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
+				t.Errorf("threads=%d: Evaluate with %s: %v", threads, want, err)
+			}
+		}
+		if err := n.Predict(clean, rows, out); err != nil {
+			t.Fatalf("threads=%d: clean inputs: %v", threads, err)
 		}
 	}
 }

@@ -394,6 +394,16 @@ static void test_net_basics(void) {
     EXPECT(nnsimd_net_predict(h2, px, -1, py, 2), NNSIMD_EINVAL);
     EXPECT(nnsimd_net_predict(h2, px, INT64_MAX, py, INT64_MAX), NNSIMD_EINVAL);
     EXPECT(nnsimd_net_predict(h2, NULL, 0, NULL, 0), NNSIMD_OK);
+    {
+        /* a NaN or Inf input is a named error, not finite-looking outputs */
+        float bad[sizeof px / sizeof px[0]];
+        memcpy(bad, px, sizeof bad);
+        bad[1] = NAN;
+        EXPECT(nnsimd_net_predict(h2, bad, 2, py, 2), NNSIMD_EINVAL);
+        CHECK(strstr(nnsimd_last_error(), "x[0][1] = NaN") != NULL, "NaN message: %s", nnsimd_last_error());
+        bad[1] = INFINITY;
+        EXPECT(nnsimd_net_predict(h2, bad, 2, py, 2), NNSIMD_EINVAL);
+    }
 
     /* evaluate: outputs 2 classes */
     const int64_t cls[] = {2, 2};

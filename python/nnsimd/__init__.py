@@ -463,7 +463,8 @@ class Network:
         return history
 
     def predict(self, x: Any) -> Any:
-        """The outputs for x: (rows, outputs), or (outputs,) for a single 1-D sample."""
+        """The outputs for x: (rows, outputs), or (outputs,) for a single 1-D sample.
+        A NaN or infinite value in x raises InvalidArgumentError."""
         h = self._h()
         vx, rows, single = self._rows(x)
         shape = (self.outputs,) if single else (rows, self.outputs)

@@ -220,6 +220,8 @@ def test_network_errors():
     bad[3] = float("nan")
     with pytest.raises(nnsimd.InvalidArgumentError, match="finite"):
         net.fit(bad, y)
+    with pytest.raises(nnsimd.InvalidArgumentError, match=r"x\[1\]\[1\] = NaN"):
+        net.predict(bad)
     # Per-sample training meets the last row after training on the others,
     # and puts the weights back.
     bad = array.array("f", x)
