@@ -425,6 +425,11 @@ static void test_net_basics(void) {
     EXPECT(nnsimd_net_evaluate(hc, ex, 3, labels, &acc, conf, 3), NNSIMD_EINVAL);
     EXPECT(nnsimd_net_evaluate(hc, ex, 3, labels, &acc, NULL, 4), NNSIMD_EINVAL);
     EXPECT(nnsimd_net_evaluate(hc, NULL, 3, labels, &acc, NULL, 0), NNSIMD_EINVAL);
+    {
+        float bad[6] = {1, 0, 0, 1, 5, NAN};
+        EXPECT(nnsimd_net_evaluate(hc, bad, 3, labels, &acc, NULL, 0), NNSIMD_EINVAL);
+        CHECK(strstr(nnsimd_last_error(), "x[2][1] = NaN") != NULL, "evaluate NaN message: %s", nnsimd_last_error());
+    }
 
     /* handles: freed, never issued, double free, 0 */
     EXPECT(nnsimd_net_free(h), NNSIMD_OK);

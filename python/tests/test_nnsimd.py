@@ -257,6 +257,10 @@ def test_labels_one_hot_and_evaluate():
         net.evaluate(x, [0, 1, 2] + labels[3:])
     with pytest.raises(ValueError):
         net.evaluate(x, labels[:-1])
+    bad = array.array("f", x)
+    bad[7] = float("inf")
+    with pytest.raises(nnsimd.InvalidArgumentError, match=r"x\[3\]\[1\] = \+Inf"):
+        net.evaluate(bad, labels)
 
 
 def test_save_load(tmp_path):
